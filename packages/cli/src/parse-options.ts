@@ -1,0 +1,15 @@
+import { InvalidArgumentError } from 'commander'
+
+/** `a,b` and repeated flags both add to the list. */
+export function parseList(value: string, previous: string[] = []): string[] {
+  const items = value.split(',').map((s) => s.trim()).filter(Boolean)
+  return [...previous, ...items]
+}
+
+export function parsePort(value: string): number {
+  const port = Number(value)
+  if (!Number.isInteger(port) || port < 0 || port > 65_535) {
+    throw new InvalidArgumentError(`a port is an integer from 0 to 65535, got \`${value}\`.`)
+  }
+  return port
+}

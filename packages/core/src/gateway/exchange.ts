@@ -1,0 +1,58 @@
+import type { IncomingMessage, ServerResponse } from 'node:http'
+import type { IOChain, RequestVerdict } from '../chain.ts'
+import type { IOContext } from '../context.ts'
+import type { Logger } from '../logger.ts'
+import { sendError } from './openai-error.ts'
+import type { Upstream } from './upstream.ts'
+
+/** What every request handler of the gateway needs. */
+export interface GatewayDeps {
+  chain: IOChain
+  upstream: Upstream
+  logger: Logger
+  bodyLimit: number
+}
+
+/** One client request in flight through the chain: its context and its abort wiring. */
+export class Exchange {
+  readonly abort: AbortController = new AbortController()
+  #clientGone = false
+
+  constructor(
+    readonly req: IncomingMessage,
+    readonly res: ServerResponse,
+    readonly ctx: IOContext,
+  ) {
+    // 'close' before the response finished means the client went away: stop the upstream too.
+    res.once('close', () => {
+      if (res.writableFinished) return
+      this.#clientGone = true
+      this.abort.abort()
+    })
+  }
+
+  get clientGone(): boolean {
+    return this.#clientGone
+  }
+
+  markCancelled(): void {
+    this.ctx.outcome = { kind: 'cancelled', message: 'The client disconnected.' }
+  }
+}
+
+/** Answers a rejection or a failed filter, and records it on the context. */
+export function sendVerdict(exchange: Exchange, verdict: RequestVerdict): void {
+  const { res, ctx } = exchange
+  if (verdict.kind === 'rejected') {
+    const r = verdict.rejection
+    sendError(res, r.status, r, r.headers)
+    ctx.response = { status: r.status, headers: { ...r.headers }, body: null }
+    return
+  }
+  sendError(res, verdict.status, {
+    message: verdict.message,
+    type: 'server_error',
+    code: verdict.code,
+  })
+  ctx.response = { status: verdict.status, headers: {}, body: null }
+}

@@ -1,0 +1,121 @@
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http'
+import type { AddressInfo } from 'node:net'
+import type { IOChain } from '../chain.ts'
+import type { Logger } from '../logger.ts'
+import { createSilentLogger } from '../logger.ts'
+import type { GatewayDeps } from './exchange.ts'
+import { handleFiltered } from './handle-filtered.ts'
+import { sendError } from './openai-error.ts'
+import { passThrough } from './pass-through.ts'
+import { pickRequestId } from './request-id.ts'
+import { FILTERED_ROUTES, pathOf } from './routes.ts'
+import { Upstream, type UpstreamOptions } from './upstream.ts'
+
+export interface GatewayOptions {
+  chain: IOChain
+  upstream: UpstreamOptions
+  logger?: Logger
+  limits?: {
+    /** Largest request body accepted on the filtered routes; 64 MiB unless given. */
+    bodyBytes?: number
+  }
+}
+
+export interface CloseOptions {
+  /** How long in-flight requests and background hooks may take before being cut. */
+  deadlineMs?: number
+}
+
+export interface Gateway {
+  readonly server: Server
+  readonly chain: IOChain
+  /** `http://host:port` once listening. */
+  readonly url: string
+  listen(port?: number, host?: string): Promise<AddressInfo>
+  /** Stops accepting, lets in-flight requests finish, drains hooks, closes filters. */
+  close(options?: CloseOptions): Promise<void>
+}
+
+const DEFAULT_BODY_LIMIT = 64 * 1024 * 1024
+
+/** The OpenAI-compatible gateway: a node:http server running a chain in front of an upstream. */
+export function createGateway(options: GatewayOptions): Gateway {
+  const logger = options.logger ?? createSilentLogger()
+  const deps: GatewayDeps = {
+    chain: options.chain,
+    upstream: new Upstream(options.upstream),
+    logger,
+    bodyLimit: options.limits?.bodyBytes ?? DEFAULT_BODY_LIMIT,
+  }
+  // With no filter, every request takes the pass-through path: no parsing, no context.
+  const fastPath = options.chain.isEmpty
+  let inFlight = 0
+  let idle: (() => void) | undefined
+
+  const onRequest = (req: IncomingMessage, res: ServerResponse) => {
+    inFlight++
+    const endpoint = req.method === 'POST' ? FILTERED_ROUTES.get(pathOf(req.url ?? '/')) : undefined
+    const work = endpoint && !fastPath
+      ? handleFiltered(deps, req, res, endpoint)
+      : passThrough(deps, req, res, endpoint ? pickRequestId(req.headers['x-request-id']) : undefined)
+    work
+      .catch((err: unknown) => {
+        logger.error({ err, path: req.url }, 'unexpected gateway failure')
+        sendError(res, 500, { message: 'The gateway failed unexpectedly.', type: 'server_error' })
+      })
+      // Counted until the response hooks ran, not until the socket closed.
+      .finally(() => {
+        if (--inFlight === 0) idle?.()
+      })
+  }
+
+  const server = createServer({ keepAliveTimeout: 65_000 }, onRequest)
+  let url = ''
+
+  return {
+    server,
+    chain: options.chain,
+    get url() {
+      return url
+    },
+    listen(port = 0, host = '127.0.0.1') {
+      return new Promise((resolve, reject) => {
+        server.once('error', reject)
+        server.listen(port, host, () => {
+          server.off('error', reject)
+          const address = server.address() as AddressInfo
+          const shownHost = address.family === 'IPv6' ? `[${address.address}]` : address.address
+          url = `http://${shownHost}:${address.port}`
+          resolve(address)
+        })
+      })
+    },
+    async close({ deadlineMs = 10_000 } = {}) {
+      const closed = new Promise<void>((resolve) => server.close(() => resolve()))
+      server.closeIdleConnections()
+      if (inFlight > 0) {
+        const drained = new Promise<void>((resolve) => {
+          idle = resolve
+        })
+        if (!(await settlesWithin(drained, deadlineMs))) {
+          logger.warn({ inFlight }, 'shutdown deadline passed, closing open connections')
+          server.closeAllConnections()
+          await settlesWithin(drained, 1_000)
+        }
+      }
+      server.closeAllConnections()
+      await closed
+      await options.chain.drain(deadlineMs)
+      await options.chain.close()
+      await deps.upstream.close()
+    },
+  }
+}
+
+function settlesWithin(promise: Promise<void>, ms: number): Promise<boolean> {
+  let timer: NodeJS.Timeout | undefined
+  const late = new Promise<boolean>((resolve) => {
+    timer = setTimeout(() => resolve(false), ms)
+  })
+  return Promise.race([promise.then(() => true), late]).finally(() => clearTimeout(timer))
+}

@@ -1,0 +1,71 @@
+import type { IncomingHttpHeaders, OutgoingHttpHeaders } from 'node:http'
+
+// RFC 9110 section 7.6.1: meaningful for one connection only, never forwarded.
+const HOP_BY_HOP = new Set([
+  'connection',
+  'keep-alive',
+  'proxy-authenticate',
+  'proxy-authorization',
+  'proxy-connection',
+  'te',
+  'trailer',
+  'transfer-encoding',
+  'upgrade',
+])
+
+const CLIENT_CREDENTIALS = ['authorization', 'x-api-key', 'api-key']
+
+/** Incoming headers as single strings, lower-case, repeated ones joined as HTTP allows. */
+export function flattenHeaders(headers: IncomingHttpHeaders): Record<string, string> {
+  const out: Record<string, string> = {}
+  for (const [name, value] of Object.entries(headers)) {
+    if (value === undefined) continue
+    out[name] = Array.isArray(value) ? value.join(', ') : value
+  }
+  return out
+}
+
+/** The headers to send upstream: no hop-by-hop ones, and the upstream key if configured. */
+export function upstreamRequestHeaders(
+  incoming: IncomingHttpHeaders,
+  apiKey: string | undefined,
+): Record<string, string | string[]> {
+  const out: Record<string, string | string[]> = {}
+  const listed = connectionTokens(incoming.connection)
+  for (const [name, value] of Object.entries(incoming)) {
+    if (value === undefined || HOP_BY_HOP.has(name) || listed.has(name) || name === 'host') continue
+    if (apiKey && CLIENT_CREDENTIALS.includes(name)) continue
+    out[name] = value
+  }
+  if (apiKey) out.authorization = `Bearer ${apiKey}`
+  return out
+}
+
+/** The upstream's response headers for the client, without hop-by-hop ones. */
+export function clientResponseHeaders(
+  upstream: Record<string, string | string[] | undefined>,
+): OutgoingHttpHeaders {
+  const out: OutgoingHttpHeaders = {}
+  const listed = connectionTokens(upstream.connection)
+  for (const [name, value] of Object.entries(upstream)) {
+    if (value === undefined || HOP_BY_HOP.has(name) || listed.has(name)) continue
+    out[name] = value
+  }
+  return out
+}
+
+/** Response headers as the context shows them: single strings. */
+export function singleValued(headers: OutgoingHttpHeaders): Record<string, string> {
+  const out: Record<string, string> = {}
+  for (const [name, value] of Object.entries(headers)) {
+    if (value === undefined) continue
+    out[name] = Array.isArray(value) ? value.join(', ') : String(value)
+  }
+  return out
+}
+
+function connectionTokens(value: string | string[] | undefined): Set<string> {
+  if (!value) return new Set()
+  const joined = Array.isArray(value) ? value.join(',') : value
+  return new Set(joined.split(',').map((t) => t.trim().toLowerCase()).filter(Boolean))
+}

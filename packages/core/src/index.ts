@@ -1,0 +1,41 @@
+export { IOChain, modelMatches } from './chain.ts'
+export type { ChainOptions, ChainStats, HookKind, HookName, RequestVerdict } from './chain.ts'
+export { createIOContext, CREDENTIAL_HEADERS, REDACTED, redactHeaders } from './context.ts'
+export type {
+  ClientAddress,
+  ContextInit,
+  IOContext,
+  IOResponse,
+  Outcome,
+  OutcomeKind,
+  Timings,
+  Usage,
+} from './context.ts'
+export { describeError, ErrorCodes, IOChainError, isIOChainError } from './errors.ts'
+export type { ErrorCode } from './errors.ts'
+export type {
+  Endpoint,
+  FilterClass,
+  FilterFactory,
+  FilterInit,
+  FilterMatch,
+  HookResult,
+  IOFilter,
+  ResolvedFilter,
+} from './filter.ts'
+export { createGateway } from './gateway/gateway.ts'
+export type { CloseOptions, Gateway, GatewayOptions } from './gateway/gateway.ts'
+export { openAIErrorBody } from './gateway/openai-error.ts'
+export type { UpstreamOptions } from './gateway/upstream.ts'
+export { instantiateFilter, loadFilter, resolveFilterExport } from './loader/load-filter.ts'
+export type { FilterExport, LoadedFilter, LoadFilterOptions } from './loader/load-filter.ts'
+export { parseSpec } from './loader/parse-spec.ts'
+export type { ParsedSpec } from './loader/parse-spec.ts'
+export { loadFilters, resolveFilter } from './loader/resolve-filters.ts'
+export type { FilterEntry, LoadFiltersOptions } from './loader/resolve-filters.ts'
+export { createLogger, createSilentLogger } from './logger.ts'
+export type { Logger, LoggerOptions } from './logger.ts'
+export { IOFilterReject, isFilterReject } from './reject.ts'
+export type { RejectionLike, RejectOptions } from './reject.ts'
+export { StreamAggregator } from './stream/aggregate.ts'
+export { SseReader } from './stream/sse-reader.ts'

@@ -1,0 +1,1 @@
+export { startMockModel, type MockModel, type MockModelOptions } from './mock-model.ts'

@@ -1,0 +1,1 @@
+export { RequestLogger, type RequestLoggerOptions } from './request-logger.ts'

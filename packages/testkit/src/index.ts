@@ -1,0 +1,1 @@
+export { startMockModel, type MockModel, type MockModelOptions } from '@iochain/core/mock'

@@ -1,4 +1,4 @@
-import { IOFilterReject, type IOContext, type IOFilter } from '@iochain/core'
+import { type IOContext, type IOFilter, IOFilterReject } from '@iochain/core'
 
 /** Logs every request it sees and refuses models whose name starts with `forbidden`. */
 export class HelloFilter implements IOFilter {

@@ -1,2 +1,2 @@
-export { createProgram, runCli } from './program.ts'
 export { CliError, type CliIO } from './io.ts'
+export { createProgram, runCli } from './program.ts'

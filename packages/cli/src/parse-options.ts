@@ -2,7 +2,10 @@ import { InvalidArgumentError } from 'commander'
 
 /** `a,b` and repeated flags both add to the list. */
 export function parseList(value: string, previous: string[] = []): string[] {
-  const items = value.split(',').map((s) => s.trim()).filter(Boolean)
+  const items = value
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean)
   return [...previous, ...items]
 }
 

@@ -1,7 +1,7 @@
-import { Command, CommanderError } from 'commander'
 import { createRequire } from 'node:module'
+import { Command, CommanderError } from 'commander'
 import { registerRun } from './commands/run.ts'
-import { CliError, printError, type CliIO, defaultIO } from './io.ts'
+import { CliError, type CliIO, defaultIO, printError } from './io.ts'
 
 const { version } = createRequire(import.meta.url)('../package.json') as { version: string }
 

@@ -1,10 +1,10 @@
 import { performance } from 'node:perf_hooks'
-import { withCredentials, type IOContext } from './context.ts'
+import { type IOContext, withCredentials } from './context.ts'
 import { describeError, ErrorCodes, IOChainError } from './errors.ts'
 import type { ResolvedFilter } from './filter.ts'
 import type { Logger } from './logger.ts'
 import { createSilentLogger } from './logger.ts'
-import { isFilterReject, toRejection, type RejectionLike } from './reject.ts'
+import { isFilterReject, type RejectionLike, toRejection } from './reject.ts'
 
 export type HookName = 'onRequest' | 'onResponse'
 
@@ -102,7 +102,7 @@ export class IOChain {
         const entry = this.filters[index]!
         if (!applies(entry, ctx)) continue
         if (!entry.blocking) {
-          ;(background ??= []).push(entry)
+          background = append(background, entry)
           continue
         }
         const verdict = await this.#runBlocking(entry, 'onRequest', ctx)
@@ -130,7 +130,7 @@ export class IOChain {
       if (index >= stop && typeof entry.filter.onRequest === 'function') continue
       if (!applies(entry, ctx)) continue
       if (!entry.blocking) {
-        ;(background ??= []).push(entry)
+        background = append(background, entry)
         continue
       }
       const failure = await this.#runBlocking(entry, 'onResponse', ctx)
@@ -217,7 +217,13 @@ export class IOChain {
       message: `The request failed in filter '${entry.name}' (request ${ctx.requestId}).`,
     }
     if (hook === 'onRequest') {
-      ctx.outcome = { kind: 'error', filter: entry.name, status: 500, code, message: describeError(err) }
+      ctx.outcome = {
+        kind: 'error',
+        filter: entry.name,
+        status: 500,
+        code,
+        message: describeError(err),
+      }
     }
     return verdict
   }
@@ -269,6 +275,14 @@ export class IOChain {
 }
 
 // --- internal ---
+
+// The list is created only when a background filter applies, so a chain without one allocates
+// nothing per request.
+function append<T>(list: T[] | undefined, item: T): T[] {
+  if (!list) return [item]
+  list.push(item)
+  return list
+}
 
 function indicesWith(filters: readonly ResolvedFilter[], hook: HookName): number[] {
   const out: number[] = []

@@ -44,7 +44,7 @@ export function describeError(err: unknown): string {
   if (err instanceof Error) return err.message || err.name
   if (err === undefined) return 'undefined'
   try {
-    return typeof err === 'string' ? err : JSON.stringify(err) ?? String(err)
+    return typeof err === 'string' ? err : (JSON.stringify(err) ?? String(err))
   } catch {
     return String(err)
   }

@@ -1,5 +1,5 @@
-import type { Logger } from './logger.ts'
 import type { IOContext } from './context.ts'
+import type { Logger } from './logger.ts'
 
 /** What `onRequest` and `onResponse` may return; the value itself is ignored. */
 export type HookResult = void | Promise<void>
@@ -32,8 +32,10 @@ export interface FilterInit {
 }
 
 export type FilterClass<O = unknown> = new (options: O, init: FilterInit) => IOFilter
-export type FilterFactory<O = unknown> = (options: O, init: FilterInit) => IOFilter
-  | Promise<IOFilter>
+export type FilterFactory<O = unknown> = (
+  options: O,
+  init: FilterInit,
+) => IOFilter | Promise<IOFilter>
 
 export type Endpoint = 'chat.completions' | 'completions' | 'embeddings' | 'responses'
 

@@ -1,6 +1,5 @@
-export { IOChain, modelMatches } from './chain.ts'
 export type { ChainOptions, ChainStats, HookKind, HookName, RequestVerdict } from './chain.ts'
-export { createIOContext, CREDENTIAL_HEADERS, REDACTED, redactHeaders } from './context.ts'
+export { IOChain, modelMatches } from './chain.ts'
 export type {
   ClientAddress,
   ContextInit,
@@ -11,8 +10,9 @@ export type {
   Timings,
   Usage,
 } from './context.ts'
-export { describeError, ErrorCodes, IOChainError, isIOChainError } from './errors.ts'
+export { CREDENTIAL_HEADERS, createIOContext, REDACTED, redactHeaders } from './context.ts'
 export type { ErrorCode } from './errors.ts'
+export { describeError, ErrorCodes, IOChainError, isIOChainError } from './errors.ts'
 export type {
   Endpoint,
   FilterClass,
@@ -23,19 +23,19 @@ export type {
   IOFilter,
   ResolvedFilter,
 } from './filter.ts'
-export { createGateway } from './gateway/gateway.ts'
 export type { CloseOptions, Gateway, GatewayOptions } from './gateway/gateway.ts'
+export { createGateway } from './gateway/gateway.ts'
 export { openAIErrorBody } from './gateway/openai-error.ts'
 export type { UpstreamOptions } from './gateway/upstream.ts'
-export { instantiateFilter, loadFilter, resolveFilterExport } from './loader/load-filter.ts'
 export type { FilterExport, LoadedFilter, LoadFilterOptions } from './loader/load-filter.ts'
-export { parseSpec } from './loader/parse-spec.ts'
+export { instantiateFilter, loadFilter, resolveFilterExport } from './loader/load-filter.ts'
 export type { ParsedSpec } from './loader/parse-spec.ts'
-export { loadFilters, resolveFilter } from './loader/resolve-filters.ts'
+export { parseSpec } from './loader/parse-spec.ts'
 export type { FilterEntry, LoadFiltersOptions } from './loader/resolve-filters.ts'
-export { createLogger, createSilentLogger } from './logger.ts'
+export { loadFilters, resolveFilter } from './loader/resolve-filters.ts'
 export type { Logger, LoggerOptions } from './logger.ts'
-export { IOFilterReject, isFilterReject } from './reject.ts'
+export { createLogger, createSilentLogger } from './logger.ts'
 export type { RejectionLike, RejectOptions } from './reject.ts'
+export { IOFilterReject, isFilterReject } from './reject.ts'
 export { StreamAggregator } from './stream/aggregate.ts'
 export { SseReader } from './stream/sse-reader.ts'

@@ -63,15 +63,17 @@ export function isFilterReject(err: unknown): err is RejectionLike {
   if (typeof err !== 'object' || err === null) return false
   const value = err as Record<PropertyKey, unknown>
   if (value[kFilterReject] === true) return true
-  return value.name === 'IOFilterReject' && typeof value.status === 'number'
-    && typeof value.message === 'string'
+  return (
+    value.name === 'IOFilterReject' &&
+    typeof value.status === 'number' &&
+    typeof value.message === 'string'
+  )
 }
 
 /** Normalises a recognised rejection so that odd field values never reach the client. */
 export function toRejection(err: RejectionLike): RejectionLike {
-  const status = Number.isInteger(err.status) && err.status >= 400 && err.status <= 599
-    ? err.status
-    : 400
+  const status =
+    Number.isInteger(err.status) && err.status >= 400 && err.status <= 599 ? err.status : 400
   return {
     message: String(err.message),
     status,

@@ -1,13 +1,13 @@
-import type { FilterInit, IOContext, IOFilter } from '@iochain/core'
-import { pino, type DestinationStream, type Logger as PinoLogger } from 'pino'
 import path from 'node:path'
+import type { FilterInit, IOContext, IOFilter } from '@iochain/core'
+import { type DestinationStream, type Logger as PinoLogger, pino } from 'pino'
 
 export interface RequestLoggerOptions {
   /** `stdout` (default), `stderr`, or a file path (relative to the config's folder). */
   destination?: string
 }
 
-type Destination = DestinationStream & { flushSync?: () => void; end?: () => void }
+type Destination = ReturnType<typeof pino.destination>
 
 /**
  * Writes one JSON line per finished request: id, endpoint, model, status, outcome, latency,
@@ -26,9 +26,12 @@ export class RequestLogger implements IOFilter {
   readonly blocking = false
   readonly #destination: Destination
   readonly #log: PinoLogger
+  readonly #isStdio: boolean
 
   constructor(options: RequestLoggerOptions = {}, init?: FilterInit) {
-    this.#destination = openDestination(options.destination ?? 'stdout', init?.baseDir)
+    const destination = options.destination ?? 'stdout'
+    this.#isStdio = destination === 'stdout' || destination === 'stderr'
+    this.#destination = openDestination(destination, init?.baseDir)
     this.#log = pino({ base: undefined, messageKey: 'msg' }, this.#destination)
   }
 
@@ -59,8 +62,21 @@ export class RequestLogger implements IOFilter {
     )
   }
 
-  close(): void {
-    this.#destination.flushSync?.()
+  /** Resolves once every line is on disk (or handed to stdout/stderr, which stay open). */
+  close(): Promise<void> {
+    if (this.#isStdio) {
+      try {
+        this.#destination.flushSync()
+      } catch {
+        // not open yet: nothing was written
+      }
+      return Promise.resolve()
+    }
+    return new Promise((resolve) => {
+      this.#destination.once('close', () => resolve())
+      this.#destination.once('error', () => resolve())
+      this.#destination.end()
+    })
   }
 }
 

@@ -1,1 +1,1 @@
-export { startMockModel, type MockModel, type MockModelOptions } from '@iochain/core/mock'
+export { type MockModel, type MockModelOptions, startMockModel } from '@iochain/core/mock'

@@ -1,14 +1,14 @@
-import type { Command } from 'commander'
+import { fileURLToPath } from 'node:url'
 import {
   createGateway,
   createLogger,
   IOChain,
   isIOChainError,
-  loadFilters,
   type Logger,
+  loadFilters,
 } from '@iochain/core'
-import { startMockModel, type MockModel } from '@iochain/core/mock'
-import { fileURLToPath } from 'node:url'
+import { type MockModel, startMockModel } from '@iochain/core/mock'
+import type { Command } from 'commander'
 import { CliError, type CliIO } from '../io.ts'
 import { parseList, parsePort } from '../parse-options.ts'
 
@@ -30,7 +30,12 @@ export function registerRun(program: Command, io: CliIO): void {
   program
     .command('run')
     .description('Serve the OpenAI-compatible endpoints through a filter chain.')
-    .option('-f, --filters <specs>', 'filter specs, comma-separated, in order (module:Export)', parseList, [])
+    .option(
+      '-f, --filters <specs>',
+      'filter specs, comma-separated, in order (module:Export)',
+      parseList,
+      [],
+    )
     .option('-u, --upstream <url>', 'upstream base URL; the embedded mock model when absent')
     .option('--upstream-api-key-env <name>', 'environment variable holding the upstream API key')
     .option('-H, --host <host>', 'address to listen on', '127.0.0.1')
@@ -44,7 +49,7 @@ async function run(options: RunOptions, io: CliIO): Promise<void> {
   const logger = createLogger({ level: options.logLevel })
   const apiKey = readApiKey(options.upstreamApiKeyEnv)
 
-  let filters
+  let filters: Awaited<ReturnType<typeof loadFilters>>
   try {
     filters = await loadFilters(options.filters, {
       baseDir: process.cwd(),
@@ -70,13 +75,17 @@ async function run(options: RunOptions, io: CliIO): Promise<void> {
     await gateway.listen(options.port, options.host)
   } catch (err) {
     await mock?.close()
-    throw new CliError(`cannot listen on ${options.host}:${options.port}: ${(err as Error).message}`)
+    throw new CliError(
+      `cannot listen on ${options.host}:${options.port}: ${(err as Error).message}`,
+    )
   }
   logger.info(
     {
       url: gateway.url,
       upstream: upstreamUrl,
-      filters: filters.map((f, i) => `${i + 1}. ${f.name} (${f.blocking ? 'blocking' : 'background'})`),
+      filters: filters.map(
+        (f, i) => `${i + 1}. ${f.name} (${f.blocking ? 'blocking' : 'background'})`,
+      ),
     },
     `iochain listening on ${gateway.url}`,
   )

@@ -42,15 +42,20 @@ export async function forwardJson(
 
   ctx.response = { status, headers: singleValued(headers), body: body ?? null }
   ctx.usage = usageOf(body)
-  ctx.outcome = status < 400
-    ? { kind: 'ok', status }
-    : { kind: 'error', status, code: 'upstream_error', message: upstreamMessage(body) }
+  ctx.outcome =
+    status < 400
+      ? { kind: 'ok', status }
+      : { kind: 'error', status, code: 'upstream_error', message: upstreamMessage(body) }
 
   ctx.timings.finishedAt = Date.now()
   const strictFailure = await deps.chain.runResponse(ctx)
   if (exchange.clientGone) return
   if (strictFailure && strictFailure.kind === 'failed') {
-    sendError(res, 500, { message: strictFailure.message, type: 'server_error', code: strictFailure.code })
+    sendError(res, 500, {
+      message: strictFailure.message,
+      type: 'server_error',
+      code: strictFailure.code,
+    })
     return
   }
   headers['content-length'] = String(bytes.length)

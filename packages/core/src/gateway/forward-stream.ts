@@ -59,16 +59,29 @@ export async function forwardStream(
     upstreamRes.body.destroy()
   } else if (failure !== undefined && !exchange.clientGone) {
     deps.logger.warn({ err: failure, requestId: ctx.requestId }, 'upstream stream failed')
-    ctx.outcome = { kind: 'error', status: 502, code: 'upstream_stream_failed', message: String(failure) }
+    ctx.outcome = {
+      kind: 'error',
+      status: 502,
+      code: 'upstream_stream_failed',
+      message: String(failure),
+    }
     // No clean end is invented: the client sees the connection fail as the upstream's did.
     res.destroy()
   } else if (aggregator.error !== null) {
-    ctx.outcome = { kind: 'error', status: upstreamRes.statusCode, code: 'upstream_stream_error',
-      message: describeStreamError(aggregator.error) }
+    ctx.outcome = {
+      kind: 'error',
+      status: upstreamRes.statusCode,
+      code: 'upstream_stream_error',
+      message: describeStreamError(aggregator.error),
+    }
     await endResponse(exchange)
   } else if (!aggregator.done) {
-    ctx.outcome = { kind: 'error', status: upstreamRes.statusCode, code: 'upstream_stream_incomplete',
-      message: 'The upstream stream ended without its terminal event.' }
+    ctx.outcome = {
+      kind: 'error',
+      status: upstreamRes.statusCode,
+      code: 'upstream_stream_incomplete',
+      message: 'The upstream stream ended without its terminal event.',
+    }
     await endResponse(exchange)
   } else {
     ctx.outcome = { kind: 'ok', status: upstreamRes.statusCode }

@@ -55,9 +55,15 @@ export function createGateway(options: GatewayOptions): Gateway {
   const onRequest = (req: IncomingMessage, res: ServerResponse) => {
     inFlight++
     const endpoint = req.method === 'POST' ? FILTERED_ROUTES.get(pathOf(req.url ?? '/')) : undefined
-    const work = endpoint && !fastPath
-      ? handleFiltered(deps, req, res, endpoint)
-      : passThrough(deps, req, res, endpoint ? pickRequestId(req.headers['x-request-id']) : undefined)
+    const work =
+      endpoint && !fastPath
+        ? handleFiltered(deps, req, res, endpoint)
+        : passThrough(
+            deps,
+            req,
+            res,
+            endpoint ? pickRequestId(req.headers['x-request-id']) : undefined,
+          )
     work
       .catch((err: unknown) => {
         logger.error({ err, path: req.url }, 'unexpected gateway failure')

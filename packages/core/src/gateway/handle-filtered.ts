@@ -2,7 +2,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http'
 import type { Dispatcher } from 'undici'
 import { createIOContext } from '../context.ts'
 import type { Endpoint } from '../filter.ts'
-import { Exchange, sendVerdict, type GatewayDeps } from './exchange.ts'
+import { Exchange, type GatewayDeps, sendVerdict } from './exchange.ts'
 import { forwardJson } from './forward-json.ts'
 import { forwardStream } from './forward-stream.ts'
 import { flattenHeaders, upstreamRequestHeaders } from './headers.ts'
@@ -88,7 +88,12 @@ export async function handleFiltered(
       deps.logger.warn({ err, requestId }, 'upstream request failed')
       sendError(res, failure.status, { message: failure.message, code: failure.code })
       ctx.response = { status: failure.status, headers: {}, body: null }
-      ctx.outcome = { kind: 'error', status: failure.status, code: failure.code, message: failure.message }
+      ctx.outcome = {
+        kind: 'error',
+        status: failure.status,
+        code: failure.code,
+        message: failure.message,
+      }
     }
     return finish(deps, exchange)
   }

@@ -67,5 +67,10 @@ export function singleValued(headers: OutgoingHttpHeaders): Record<string, strin
 function connectionTokens(value: string | string[] | undefined): Set<string> {
   if (!value) return new Set()
   const joined = Array.isArray(value) ? value.join(',') : value
-  return new Set(joined.split(',').map((t) => t.trim().toLowerCase()).filter(Boolean))
+  return new Set(
+    joined
+      .split(',')
+      .map((t) => t.trim().toLowerCase())
+      .filter(Boolean),
+  )
 }

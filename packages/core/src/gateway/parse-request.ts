@@ -24,8 +24,12 @@ export function parseRequestBody(raw: Buffer, endpoint: Endpoint): ParsedRequest
   if (endpoint === 'chat.completions' && !Array.isArray(record.messages)) {
     return invalid('`messages` is required and must be an array.', 'messages')
   }
-  if ('stream' in record && record.stream !== undefined && record.stream !== null
-    && typeof record.stream !== 'boolean') {
+  if (
+    'stream' in record &&
+    record.stream !== undefined &&
+    record.stream !== null &&
+    typeof record.stream !== 'boolean'
+  ) {
     return invalid('`stream` must be a boolean.', 'stream')
   }
   return { ok: true, body: record }

@@ -21,8 +21,8 @@ export async function passThrough(
     headers['x-request-id'] = requestId
     res.setHeader('x-request-id', requestId)
   }
-  const hasBody = req.headers['content-length'] !== undefined
-    || req.headers['transfer-encoding'] !== undefined
+  const hasBody =
+    req.headers['content-length'] !== undefined || req.headers['transfer-encoding'] !== undefined
   try {
     const upstreamRes = await deps.upstream.request({
       method: req.method ?? 'GET',

@@ -1,4 +1,4 @@
-import { Agent, errors as undiciErrors, type Dispatcher } from 'undici'
+import { Agent, type Dispatcher, errors as undiciErrors } from 'undici'
 import { ErrorCodes, IOChainError } from '../errors.ts'
 
 export interface UpstreamOptions {
@@ -71,8 +71,10 @@ export class Upstream {
 
   /** The upstream path for a client path: `/v1/x` maps onto a base that already ends in `/v1`. */
   pathFor(clientPath: string): string {
-    if (this.#stripV1 && (clientPath === '/v1' || clientPath.startsWith('/v1/')
-      || clientPath.startsWith('/v1?'))) {
+    if (
+      this.#stripV1 &&
+      (clientPath === '/v1' || clientPath.startsWith('/v1/') || clientPath.startsWith('/v1?'))
+    ) {
       return this.#basePath + clientPath.slice(3)
     }
     return this.#basePath + clientPath
@@ -96,15 +98,31 @@ export class Upstream {
 
 /** Classifies an error from undici for the client's 502/504. */
 export function describeUpstreamFailure(err: unknown): UpstreamFailure {
-  if (err instanceof undiciErrors.HeadersTimeoutError
-    || err instanceof undiciErrors.BodyTimeoutError
-    || err instanceof undiciErrors.ConnectTimeoutError) {
-    return { status: 504, code: 'upstream_timeout', message: 'The upstream did not answer in time.' }
+  if (
+    err instanceof undiciErrors.HeadersTimeoutError ||
+    err instanceof undiciErrors.BodyTimeoutError ||
+    err instanceof undiciErrors.ConnectTimeoutError
+  ) {
+    return {
+      status: 504,
+      code: 'upstream_timeout',
+      message: 'The upstream did not answer in time.',
+    }
   }
   const code = (err as { code?: string } | undefined)?.code
-  if (code === 'ECONNREFUSED' || code === 'ENOTFOUND' || code === 'EAI_AGAIN'
-    || code === 'EHOSTUNREACH' || code === 'ECONNRESET' || code === 'UND_ERR_SOCKET') {
-    return { status: 502, code: 'upstream_unreachable', message: 'The upstream could not be reached.' }
+  if (
+    code === 'ECONNREFUSED' ||
+    code === 'ENOTFOUND' ||
+    code === 'EAI_AGAIN' ||
+    code === 'EHOSTUNREACH' ||
+    code === 'ECONNRESET' ||
+    code === 'UND_ERR_SOCKET'
+  ) {
+    return {
+      status: 502,
+      code: 'upstream_unreachable',
+      message: 'The upstream could not be reached.',
+    }
   }
   return { status: 502, code: 'upstream_error', message: 'The upstream request failed.' }
 }

@@ -65,7 +65,10 @@ export async function resolveFilterExport(
 }
 
 /** Resolves, imports and constructs the filter a spec names. */
-export async function loadFilter(spec: string, opts: LoadFilterOptions = {}): Promise<LoadedFilter> {
+export async function loadFilter(
+  spec: string,
+  opts: LoadFilterOptions = {},
+): Promise<LoadedFilter> {
   const baseDir = opts.baseDir ?? process.cwd()
   const source = await resolveFilterExport(spec, baseDir, opts.fallbackDirs)
   const fallbackName = opts.name ?? defaultName(source)
@@ -85,7 +88,10 @@ export async function instantiateFilter(
   const where = `\`${source.exportName}\` of \`${source.spec}\``
   if (typeof value !== 'function') {
     if (isFilterObject(value)) return value
-    throw notAFilter(source, `${where} is ${describeKind(value)}, not a class, a factory or a filter`)
+    throw notAFilter(
+      source,
+      `${where} is ${describeKind(value)}, not a class, a factory or a filter`,
+    )
   }
 
   let instance: unknown
@@ -105,8 +111,11 @@ export async function instantiateFilter(
     throw notAFilter(source, `${where} is not a filter: ${what} neither onRequest nor onResponse`)
   }
   if (instance.blocking !== undefined && typeof instance.blocking !== 'boolean') {
-    throw notAFilter(source, `${where} has \`blocking\` set to ${describeKind(instance.blocking)}; ` +
-      'it must be true or false')
+    throw notAFilter(
+      source,
+      `${where} has \`blocking\` set to ${describeKind(instance.blocking)}; ` +
+        'it must be true or false',
+    )
   }
   return instance
 }
@@ -146,11 +155,14 @@ function missingExport(
   exportName: string,
   namespace: Record<string, unknown>,
 ): IOChainError {
-  const names = Object.keys(namespace).filter((k) => k !== '__esModule' && namespace[k] !== undefined)
+  const names = Object.keys(namespace).filter(
+    (k) => k !== '__esModule' && namespace[k] !== undefined,
+  )
   const listed = names.length > 0 ? names.map((n) => `\`${n}\``).join(', ') : 'none'
   const guess = closestName(exportName, names)
   const hint = guess ? ` Did you mean \`${module}:${guess}\`?` : ''
-  const what = exportName === 'default' ? 'has no default export' : `has no export \`${exportName}\``
+  const what =
+    exportName === 'default' ? 'has no default export' : `has no export \`${exportName}\``
   return new IOChainError(
     ErrorCodes.IOC_ERR_SPEC_EXPORT_MISSING,
     `Filter spec \`${spec}\`: module \`${module}\` ${what}. Its exports: ${listed}.${hint}`,
@@ -171,7 +183,9 @@ function isFilterObject(value: unknown): value is IOFilter {
 function isClass(fn: Function): boolean {
   if (/^class[\s{]/.test(Function.prototype.toString.call(fn))) return true
   const proto = fn.prototype as IOFilter | undefined
-  return !!proto && (typeof proto.onRequest === 'function' || typeof proto.onResponse === 'function')
+  return (
+    !!proto && (typeof proto.onRequest === 'function' || typeof proto.onResponse === 'function')
+  )
 }
 
 function filterName(filter: IOFilter, fallback: string): string {

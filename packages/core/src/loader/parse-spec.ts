@@ -49,6 +49,11 @@ export function parseSpec(spec: string): ParsedSpec {
 }
 
 export function isPathSpecifier(module: string): boolean {
-  return module.startsWith('.') || module.startsWith('/') || module.startsWith('\\')
-    || DRIVE_PATH.test(module) || module.startsWith('file:')
+  return (
+    module.startsWith('.') ||
+    module.startsWith('/') ||
+    module.startsWith('\\') ||
+    DRIVE_PATH.test(module) ||
+    module.startsWith('file:')
+  )
 }

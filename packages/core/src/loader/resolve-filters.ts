@@ -1,7 +1,7 @@
-import type { FilterMatch, ResolvedFilter } from '../filter.ts'
 import { ErrorCodes, IOChainError } from '../errors.ts'
+import type { FilterMatch, ResolvedFilter } from '../filter.ts'
 import type { Logger } from '../logger.ts'
-import { loadFilter, type LoadedFilter } from './load-filter.ts'
+import { type LoadedFilter, loadFilter } from './load-filter.ts'
 
 /** One filter as an operator writes it: a spec, or a spec with settings around it. */
 export interface FilterEntry {

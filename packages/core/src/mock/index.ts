@@ -1,1 +1,1 @@
-export { startMockModel, type MockModel, type MockModelOptions } from './mock-model.ts'
+export { type MockModel, type MockModelOptions, startMockModel } from './mock-model.ts'

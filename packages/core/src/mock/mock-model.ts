@@ -32,7 +32,9 @@ export async function startMockModel(options: MockModelOptions = {}): Promise<Mo
   const server = createServer((req, res) => {
     route(req, res, models, delay).catch(() => res.destroy())
   })
-  await new Promise<void>((resolve) => server.listen(options.port ?? 0, options.host ?? '127.0.0.1', resolve))
+  await new Promise<void>((resolve) =>
+    server.listen(options.port ?? 0, options.host ?? '127.0.0.1', resolve),
+  )
   const { port, address } = server.address() as AddressInfo
   return {
     server,
@@ -50,7 +52,12 @@ async function route(req: IncomingMessage, res: ServerResponse, models: string[]
   if (req.method === 'GET' && path === '/v1/models') {
     return sendJson(res, 200, {
       object: 'list',
-      data: models.map((id) => ({ id, object: 'model', created: 1_700_000_000, owned_by: 'iochain' })),
+      data: models.map((id) => ({
+        id,
+        object: 'model',
+        created: 1_700_000_000,
+        owned_by: 'iochain',
+      })),
     })
   }
   if (req.method !== 'POST') return sendError(res, 404, `No route for ${req.method} ${path}.`)
@@ -78,14 +85,25 @@ async function complete(res: ServerResponse, body: Body, kind: 'chat' | 'text', 
     created: Math.floor(Date.now() / 1000),
     model: typeof body.model === 'string' ? body.model : 'mock-model',
   }
-  if (body.stream === true) return stream(res, body, { kind, tokens, finish, n, usage, head, delay })
+  if (body.stream === true)
+    return stream(res, body, { kind, tokens, finish, n, usage, head, delay })
   const text = tokens.join('')
   const choices = Array.from({ length: n }, (_, index) =>
     kind === 'chat'
-      ? { index, message: { role: 'assistant', content: text }, logprobs: null, finish_reason: finish }
+      ? {
+          index,
+          message: { role: 'assistant', content: text },
+          logprobs: null,
+          finish_reason: finish,
+        }
       : { index, text, logprobs: null, finish_reason: finish },
   )
-  sendJson(res, 200, { ...head, object: kind === 'chat' ? 'chat.completion' : 'text_completion', choices, usage })
+  sendJson(res, 200, {
+    ...head,
+    object: kind === 'chat' ? 'chat.completion' : 'text_completion',
+    choices,
+    usage,
+  })
 }
 
 interface StreamPlan {
@@ -99,21 +117,35 @@ interface StreamPlan {
 }
 
 async function stream(res: ServerResponse, body: Body, plan: StreamPlan) {
-  const includeUsage = (body.stream_options as { include_usage?: unknown } | undefined)
-    ?.include_usage === true
+  const includeUsage =
+    (body.stream_options as { include_usage?: unknown } | undefined)?.include_usage === true
   const object = plan.kind === 'chat' ? 'chat.completion.chunk' : 'text_completion'
   const send = (choices: unknown[], usage?: unknown) => {
-    const chunk = { ...plan.head, object, choices, ...(includeUsage ? { usage: usage ?? null } : {}) }
+    const chunk = {
+      ...plan.head,
+      object,
+      choices,
+      ...(includeUsage ? { usage: usage ?? null } : {}),
+    }
     res.write(`data: ${JSON.stringify(chunk)}\n\n`)
   }
   const choice = (index: number, delta: Record<string, unknown>, finish: string | null) =>
     plan.kind === 'chat'
       ? { index, delta, logprobs: null, finish_reason: finish }
-      : { index, text: (delta.content as string | undefined) ?? '', logprobs: null, finish_reason: finish }
+      : {
+          index,
+          text: (delta.content as string | undefined) ?? '',
+          logprobs: null,
+          finish_reason: finish,
+        }
 
-  res.writeHead(200, { 'content-type': 'text/event-stream; charset=utf-8', 'cache-control': 'no-cache' })
+  res.writeHead(200, {
+    'content-type': 'text/event-stream; charset=utf-8',
+    'cache-control': 'no-cache',
+  })
   const choices = Array.from({ length: plan.n }, (_, i) => i)
-  if (plan.kind === 'chat') send(choices.map((i) => choice(i, { role: 'assistant', content: '' }, null)))
+  if (plan.kind === 'chat')
+    send(choices.map((i) => choice(i, { role: 'assistant', content: '' }, null)))
   for (const token of plan.tokens) {
     if (plan.delay > 0) await sleep(plan.delay)
     if (res.destroyed) return
@@ -132,7 +164,11 @@ function embeddings(body: Body) {
   const tokens = texts.reduce((sum, t) => sum + Math.max(1, countTokens(t)), 0)
   return {
     object: 'list',
-    data: texts.map((t, index) => ({ object: 'embedding', index, embedding: embed(t, dimensions) })),
+    data: texts.map((t, index) => ({
+      object: 'embedding',
+      index,
+      embedding: embed(t, dimensions),
+    })),
     model: body.model,
     usage: { prompt_tokens: tokens, total_tokens: tokens },
   }
@@ -151,10 +187,15 @@ async function readJson(req: IncomingMessage): Promise<Body | undefined> {
 
 function sendJson(res: ServerResponse, status: number, value: unknown) {
   const text = JSON.stringify(value)
-  res.writeHead(status, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(text) })
+  res.writeHead(status, {
+    'content-type': 'application/json',
+    'content-length': Buffer.byteLength(text),
+  })
   res.end(text)
 }
 
 function sendError(res: ServerResponse, status: number, message: string) {
-  sendJson(res, status, { error: { message, type: 'invalid_request_error', param: null, code: null } })
+  sendJson(res, status, {
+    error: { message, type: 'invalid_request_error', param: null, code: null },
+  })
 }

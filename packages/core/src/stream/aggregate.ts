@@ -143,8 +143,10 @@ export class StreamAggregator {
     if (type === 'response.failed' || type === 'error') {
       this.error = (response?.error ?? payload.error ?? payload) as unknown
     }
-    if ((type === 'response.output_text.delta' || type === 'response.reasoning_text.delta')
-      && !this.#firstToken) {
+    if (
+      (type === 'response.output_text.delta' || type === 'response.reasoning_text.delta') &&
+      !this.#firstToken
+    ) {
       this.#firstToken = true
       return true
     }
@@ -175,9 +177,8 @@ function applyDelta(choice: ChoiceState, delta: Json): boolean {
     choice.content = (choice.content ?? '') + delta.content
     if (delta.content !== '') token = true
   }
-  const reasoning = typeof delta.reasoning_content === 'string'
-    ? delta.reasoning_content
-    : delta.reasoning
+  const reasoning =
+    typeof delta.reasoning_content === 'string' ? delta.reasoning_content : delta.reasoning
   if (typeof reasoning === 'string') {
     choice.reasoning = (choice.reasoning ?? '') + reasoning
     if (reasoning !== '') token = true
@@ -231,13 +232,16 @@ function completionChoice(c: ChoiceState): Json {
   return {
     index: c.index,
     text: c.content ?? '',
-    logprobs: c.logprobs ? c.logprobs[0] ?? null : null,
+    logprobs: c.logprobs ? (c.logprobs[0] ?? null) : null,
     finish_reason: c.finishReason,
     ...c.extras,
   }
 }
 
 function isUsage(value: unknown): value is Usage {
-  return typeof value === 'object' && value !== null
-    && typeof (value as Usage).prompt_tokens === 'number'
+  return (
+    typeof value === 'object' &&
+    value !== null &&
+    typeof (value as Usage).prompt_tokens === 'number'
+  )
 }

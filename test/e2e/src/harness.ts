@@ -1,0 +1,62 @@
+import { mkdtempSync, writeFileSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import path from 'node:path'
+import {
+  type ChainOptions,
+  createGateway,
+  type FilterEntry,
+  type Gateway,
+  IOChain,
+  loadFilters,
+} from '@iochain/core'
+import { type MockModel, startMockModel } from '@iochain/core/mock'
+import OpenAI from 'openai'
+
+export interface TestGateway {
+  gateway: Gateway
+  mock: MockModel | undefined
+  /** Base URL with `/v1`, for the openai client. */
+  baseURL: string
+  client: OpenAI
+  close(): Promise<void>
+}
+
+export interface StartOptions {
+  filters?: Array<string | FilterEntry>
+  baseDir?: string
+  upstreamUrl?: string
+  chain?: ChainOptions
+  bodyBytes?: number
+}
+
+/** A real gateway on a free port in front of the mock model (or a given upstream). */
+export async function startTestGateway(options: StartOptions = {}): Promise<TestGateway> {
+  const mock = options.upstreamUrl ? undefined : await startMockModel()
+  const filters = await loadFilters(options.filters ?? [], { baseDir: options.baseDir })
+  const chain = new IOChain(filters, options.chain)
+  const gateway = createGateway({
+    chain,
+    upstream: { url: options.upstreamUrl ?? mock!.url },
+    limits: { bodyBytes: options.bodyBytes },
+  })
+  await gateway.listen(0, '127.0.0.1')
+  const baseURL = `${gateway.url}/v1`
+  const client = new OpenAI({ baseURL, apiKey: 'test-key', maxRetries: 0 })
+  return {
+    gateway,
+    mock,
+    baseURL,
+    client,
+    async close() {
+      await gateway.close({ deadlineMs: 2_000 })
+      await mock?.close()
+    },
+  }
+}
+
+/** A fresh temporary folder holding the given files; returns its path. */
+export function writeTempFiles(files: Record<string, string>): string {
+  const dir = mkdtempSync(path.join(tmpdir(), 'iochain-test-'))
+  for (const [name, text] of Object.entries(files)) writeFileSync(path.join(dir, name), text)
+  return dir
+}

@@ -1,6 +1,6 @@
 import path from 'node:path'
 import type { FilterInit, IOContext, IOFilter } from '@iochain/core'
-import { type DestinationStream, type Logger as PinoLogger, pino } from 'pino'
+import { type Logger as PinoLogger, pino } from 'pino'
 
 export interface RequestLoggerOptions {
   /** `stdout` (default), `stderr`, or a file path (relative to the config's folder). */

@@ -207,15 +207,12 @@ describe('IOChain', () => {
 
   it('shows credentials only to entries granted them', async () => {
     const seen: Record<string, string | undefined> = {}
+    const spy = (key: string) => (ctx: IOContext) => {
+      seen[key] = ctx.headers.authorization
+    }
     const chain = new IOChain([
-      entry('plain', { onRequest: (ctx) => void (seen.plain = ctx.headers.authorization) }),
-      entry(
-        'granted',
-        { onRequest: (ctx) => void (seen.granted = ctx.headers.authorization) },
-        {
-          credentials: true,
-        },
-      ),
+      entry('plain', { onRequest: spy('plain') }),
+      entry('granted', { onRequest: spy('granted') }, { credentials: true }),
     ])
     await chain.runRequest(context('m', { authorization: 'Bearer sk-1', 'user-agent': 'x' }))
     expect(seen).toEqual({ plain: '[redacted]', granted: 'Bearer sk-1' })

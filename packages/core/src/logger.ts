@@ -1,4 +1,5 @@
 import { pino } from 'pino'
+import { CREDENTIAL_HEADERS } from './context.ts'
 
 type LogFn = (obj: object | string, msg?: string) => void
 
@@ -27,7 +28,12 @@ export function createLogger(options: LoggerOptions = {}): Logger {
       level: options.level ?? 'info',
       base: undefined,
       redact: {
-        paths: ['headers.authorization', 'headers.cookie', 'headers["x-api-key"]', 'apiKey'],
+        paths: [
+          ...CREDENTIAL_HEADERS.map((name) => `headers["${name}"]`),
+          ...CREDENTIAL_HEADERS.map((name) => `*.headers["${name}"]`),
+          'apiKey',
+          '*.apiKey',
+        ],
         censor: '[redacted]',
       },
     },

@@ -6,8 +6,13 @@ import {
   createGateway,
   type FilterEntry,
   type Gateway,
+  type GatewayOptions,
   IOChain,
+  type IOFilter,
+  type Logger,
   loadFilters,
+  type ResolvedFilter,
+  type UpstreamOptions,
 } from '@iochain/core'
 import { type MockModel, startMockModel } from '@iochain/core/mock'
 import OpenAI from 'openai'
@@ -23,21 +28,45 @@ export interface TestGateway {
 
 export interface StartOptions {
   filters?: Array<string | FilterEntry>
+  /** Filter objects built in the test, run after `filters`. */
+  instances?: ResolvedFilter[]
   baseDir?: string
   upstreamUrl?: string
+  upstream?: Omit<UpstreamOptions, 'url'>
   chain?: ChainOptions
   bodyBytes?: number
+  limits?: GatewayOptions['limits']
+  logger?: Logger
+}
+
+/** A filter object with the settings an operator's entry would give it. */
+export function entry(
+  filter: IOFilter,
+  settings: Partial<Omit<ResolvedFilter, 'filter'>> = {},
+): ResolvedFilter {
+  const blocking = settings.blocking ?? filter.blocking ?? true
+  return {
+    name: filter.name ?? 'TestFilter',
+    blocking,
+    failMode: blocking ? 'closed' : 'open',
+    strict: false,
+    credentials: false,
+    ...settings,
+    filter,
+  }
 }
 
 /** A real gateway on a free port in front of the mock model (or a given upstream). */
 export async function startTestGateway(options: StartOptions = {}): Promise<TestGateway> {
   const mock = options.upstreamUrl ? undefined : await startMockModel()
-  const filters = await loadFilters(options.filters ?? [], { baseDir: options.baseDir })
-  const chain = new IOChain(filters, options.chain)
+  const loaded = await loadFilters(options.filters ?? [], { baseDir: options.baseDir })
+  const filters = [...loaded, ...(options.instances ?? [])]
+  const chain = new IOChain(filters, { logger: options.logger, ...options.chain })
   const gateway = createGateway({
     chain,
-    upstream: { url: options.upstreamUrl ?? mock!.url },
-    limits: { bodyBytes: options.bodyBytes },
+    upstream: { ...options.upstream, url: options.upstreamUrl ?? mock!.url },
+    limits: { bodyBytes: options.bodyBytes, ...options.limits },
+    logger: options.logger,
   })
   await gateway.listen(0, '127.0.0.1')
   const baseURL = `${gateway.url}/v1`

@@ -3,6 +3,7 @@ import type { IOChain, RequestVerdict } from '../chain.ts'
 import type { IOContext } from '../context.ts'
 import type { Logger } from '../logger.ts'
 import { sendError } from './openai-error.ts'
+import type { BodyLimits } from './read-body.ts'
 import type { Upstream } from './upstream.ts'
 
 /** What every request handler of the gateway needs. */
@@ -10,7 +11,7 @@ export interface GatewayDeps {
   chain: IOChain
   upstream: Upstream
   logger: Logger
-  bodyLimit: number
+  bodyLimits: BodyLimits
 }
 
 /** One client request in flight through the chain: its context and its abort wiring. */

@@ -1,5 +1,6 @@
 import type { Dispatcher } from 'undici'
 import type { Usage } from '../context.ts'
+import { decodeBody } from './decode-body.ts'
 import type { Exchange, GatewayDeps } from './exchange.ts'
 import { clientResponseHeaders, singleValued } from './headers.ts'
 import { sendError } from './openai-error.ts'
@@ -31,13 +32,20 @@ export async function forwardJson(
 
   const status = upstreamRes.statusCode
   const headers = clientResponseHeaders(upstreamRes.headers)
+  const encoding = headers['content-encoding']
+  if (encoding !== undefined) {
+    // Sent on decoded, so the client gets what the filters saw whatever it accepts.
+    try {
+      bytes = await decodeBody(bytes, String(encoding))
+    } catch (err) {
+      deps.logger.warn({ err, requestId: ctx.requestId }, 'upstream body did not decode')
+      return failBadResponse(deps, exchange, 'The upstream response body could not be decoded.')
+    }
+    delete headers['content-encoding']
+  }
   const body = parseJson(bytes)
   if (status < 300 && body === undefined) {
-    const message = 'The upstream answered with a body that is not JSON.'
-    sendError(res, 502, { message, code: 'upstream_bad_response' })
-    ctx.response = { status: 502, headers: {}, body: null }
-    ctx.outcome = { kind: 'error', status: 502, code: 'upstream_bad_response', message }
-    return finishHooks(deps, exchange)
+    return failBadResponse(deps, exchange, 'The upstream answered with a body that is not JSON.')
   }
 
   ctx.response = { status, headers: singleValued(headers), body: body ?? null }
@@ -61,6 +69,14 @@ export async function forwardJson(
   headers['content-length'] = String(bytes.length)
   res.writeHead(status, headers)
   res.end(bytes)
+}
+
+function failBadResponse(deps: GatewayDeps, exchange: Exchange, message: string): Promise<void> {
+  const { res, ctx } = exchange
+  sendError(res, 502, { message, code: 'upstream_bad_response' })
+  ctx.response = { status: 502, headers: {}, body: null }
+  ctx.outcome = { kind: 'error', status: 502, code: 'upstream_bad_response', message }
+  return finishHooks(deps, exchange)
 }
 
 async function finishHooks(deps: GatewayDeps, exchange: Exchange): Promise<void> {

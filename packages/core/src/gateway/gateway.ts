@@ -1,6 +1,7 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http'
 import type { AddressInfo } from 'node:net'
 import type { IOChain } from '../chain.ts'
+import { ErrorCodes, IOChainError } from '../errors.ts'
 import type { Logger } from '../logger.ts'
 import { createSilentLogger } from '../logger.ts'
 import type { GatewayDeps } from './exchange.ts'
@@ -18,6 +19,8 @@ export interface GatewayOptions {
   limits?: {
     /** Largest request body accepted on the filtered routes; 64 MiB unless given. */
     bodyBytes?: number
+    /** Time a request body may take to arrive on the filtered routes; 60 s unless given. */
+    bodyTimeoutMs?: number
   }
 }
 
@@ -37,6 +40,7 @@ export interface Gateway {
 }
 
 const DEFAULT_BODY_LIMIT = 64 * 1024 * 1024
+const DEFAULT_BODY_TIMEOUT_MS = 60_000
 
 /** The OpenAI-compatible gateway: a node:http server running a chain in front of an upstream. */
 export function createGateway(options: GatewayOptions): Gateway {
@@ -45,7 +49,14 @@ export function createGateway(options: GatewayOptions): Gateway {
     chain: options.chain,
     upstream: new Upstream(options.upstream),
     logger,
-    bodyLimit: options.limits?.bodyBytes ?? DEFAULT_BODY_LIMIT,
+    bodyLimits: {
+      bytes: positiveLimit('limits.bodyBytes', options.limits?.bodyBytes, DEFAULT_BODY_LIMIT),
+      timeoutMs: positiveLimit(
+        'limits.bodyTimeoutMs',
+        options.limits?.bodyTimeoutMs,
+        DEFAULT_BODY_TIMEOUT_MS,
+      ),
+    },
   }
   // With no filter, every request takes the pass-through path: no parsing, no context.
   const fastPath = options.chain.isEmpty
@@ -54,16 +65,17 @@ export function createGateway(options: GatewayOptions): Gateway {
 
   const onRequest = (req: IncomingMessage, res: ServerResponse) => {
     inFlight++
-    const endpoint = req.method === 'POST' ? FILTERED_ROUTES.get(pathOf(req.url ?? '/')) : undefined
-    const work =
-      endpoint && !fastPath
-        ? handleFiltered(deps, req, res, endpoint)
-        : passThrough(
-            deps,
-            req,
-            res,
-            endpoint ? pickRequestId(req.headers['x-request-id']) : undefined,
-          )
+    const endpoint = FILTERED_ROUTES.get(pathOf(req.url ?? '/'))
+    let work: Promise<void>
+    if (endpoint && !fastPath && req.method === 'POST') {
+      work = handleFiltered(deps, req, res, endpoint)
+    } else if (endpoint && !fastPath && req.method !== 'OPTIONS') {
+      // CORS preflights still reach the upstream; any other method is a client mistake.
+      work = refuseMethod(res)
+    } else {
+      const requestId = endpoint ? pickRequestId(req.headers['x-request-id']) : undefined
+      work = passThrough(deps, req, res, requestId)
+    }
     work
       .catch((err: unknown) => {
         logger.error({ err, path: req.url }, 'unexpected gateway failure')
@@ -116,6 +128,22 @@ export function createGateway(options: GatewayOptions): Gateway {
       await deps.upstream.close()
     },
   }
+}
+
+async function refuseMethod(res: ServerResponse): Promise<void> {
+  const message = 'This endpoint accepts only POST.'
+  sendError(res, 405, { message, type: 'invalid_request_error' }, { allow: 'POST' })
+}
+
+function positiveLimit(name: string, value: number | undefined, fallback: number): number {
+  if (value === undefined) return fallback
+  if (!Number.isFinite(value) || value <= 0) {
+    throw new IOChainError(
+      ErrorCodes.IOC_ERR_GATEWAY_OPTIONS,
+      `options.${name} must be a positive number, got ${String(value)}`,
+    )
+  }
+  return value
 }
 
 function settlesWithin(promise: Promise<void>, ms: number): Promise<boolean> {

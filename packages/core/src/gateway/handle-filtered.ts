@@ -7,8 +7,8 @@ import { forwardJson } from './forward-json.ts'
 import { forwardStream } from './forward-stream.ts'
 import { flattenHeaders, upstreamRequestHeaders } from './headers.ts'
 import { sendError } from './openai-error.ts'
-import { parseRequestBody } from './parse-request.ts'
-import { BodyTooLargeError, readBody } from './read-body.ts'
+import { isJsonContentType, parseRequestBody } from './parse-request.ts'
+import { BodyReadError, readBody } from './read-body.ts'
 import { pickRequestId } from './request-id.ts'
 import { describeUpstreamFailure } from './upstream.ts'
 
@@ -24,15 +24,23 @@ export async function handleFiltered(
   res.setHeader('x-request-id', requestId)
 
   // read and parse
+  if (!isJsonContentType(req.headers['content-type'])) {
+    res.setHeader('connection', 'close')
+    const message = 'The request body must be JSON, sent with `content-type: application/json`.'
+    sendError(res, 415, { message, type: 'invalid_request_error', code: 'unsupported_media_type' })
+    return
+  }
   let raw: Buffer
   try {
-    raw = await readBody(req, deps.bodyLimit)
+    raw = await readBody(req, deps.bodyLimits)
   } catch (err) {
-    if (err instanceof BodyTooLargeError) {
+    if (err instanceof BodyReadError) {
+      // The unread rest is not worth keeping the connection for.
       res.setHeader('connection', 'close')
-      sendError(res, 413, { message: err.message, code: 'request_too_large' })
-    } else if (!res.headersSent && !req.destroyed) {
-      sendError(res, 400, { message: 'The request body could not be read.' })
+      sendError(res, err.status, { message: err.message, code: err.code })
+    } else {
+      // The client went away mid-body: there is no one to answer and no context yet.
+      res.destroy()
     }
     return
   }

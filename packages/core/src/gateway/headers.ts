@@ -13,7 +13,8 @@ const HOP_BY_HOP = new Set([
   'upgrade',
 ])
 
-const CLIENT_CREDENTIALS = ['authorization', 'x-api-key', 'api-key']
+// The client's credentials for the gateway: not sent on when the gateway has its own key.
+const CLIENT_CREDENTIALS = ['authorization', 'x-api-key', 'api-key', 'cookie']
 
 /** Incoming headers as single strings, lower-case, repeated ones joined as HTTP allows. */
 export function flattenHeaders(headers: IncomingHttpHeaders): Record<string, string> {

@@ -1,13 +1,22 @@
+import { isUtf8 } from 'node:buffer'
 import type { Endpoint } from '../filter.ts'
+import { jsonDepthExceeds } from './json-depth.ts'
 import type { OpenAIErrorFields } from './openai-error.ts'
 
 export type ParsedRequest =
   | { ok: true; body: Record<string, unknown> }
   | { ok: false; status: number; error: OpenAIErrorFields }
 
+/** Deeper than any real request; deeper ones would only cost stack in every later walk. */
+export const MAX_JSON_DEPTH = 128
+
 /** Parses and checks what every route needs before a context can exist. */
 export function parseRequestBody(raw: Buffer, endpoint: Endpoint): ParsedRequest {
   if (raw.length === 0) return invalid('The request body is empty; a JSON object was expected.')
+  if (!isUtf8(raw)) return invalid('The request body is not valid UTF-8.')
+  if (jsonDepthExceeds(raw, MAX_JSON_DEPTH)) {
+    return invalid(`The request body nests JSON deeper than ${MAX_JSON_DEPTH} levels.`)
+  }
   let body: unknown
   try {
     body = JSON.parse(raw.toString('utf8'))
@@ -33,6 +42,13 @@ export function parseRequestBody(raw: Buffer, endpoint: Endpoint): ParsedRequest
     return invalid('`stream` must be a boolean.', 'stream')
   }
   return { ok: true, body: record }
+}
+
+/** `application/json` or a `+json` type; a request without a content type is taken as JSON. */
+export function isJsonContentType(header: string | undefined): boolean {
+  if (header === undefined) return true
+  const type = header.split(';')[0]!.trim().toLowerCase()
+  return type === 'application/json' || (type.startsWith('application/') && type.endsWith('+json'))
 }
 
 function invalid(message: string, param: string | null = null): ParsedRequest {

@@ -62,7 +62,9 @@ export class Upstream {
     this.#stripV1 = this.#basePath.endsWith('/v1')
     this.#agent = new Agent({
       connections: options.connections ?? 128,
-      keepAliveTimeout: 30_000,
+      // Below the 5 s idle timeout of uvicorn (vLLM, SGLang) and Node, so that the pool drops a
+      // connection before the upstream does; a `keep-alive: timeout=` hint shortens it further.
+      keepAliveTimeout: 4_000,
       headersTimeout: options.headersTimeoutMs ?? 300_000,
       bodyTimeout: options.bodyTimeoutMs ?? 300_000,
       connectTimeout: options.connectTimeoutMs ?? 10_000,
@@ -80,7 +82,21 @@ export class Upstream {
     return this.#basePath + clientPath
   }
 
-  request(req: UpstreamRequest): Promise<Dispatcher.ResponseData> {
+  /**
+   * Sends one request. A request whose body can be sent again is retried once, on a fresh
+   * connection, when the connection broke before any answer: the upstream closing an idle
+   * keep-alive connection just as a request went out on it must not fail that request.
+   */
+  async request(req: UpstreamRequest): Promise<Dispatcher.ResponseData> {
+    try {
+      return await this.#send(req)
+    } catch (err) {
+      if (!isReplayable(req) || !isBrokenConnection(err) || req.signal?.aborted) throw err
+      return this.#send(req)
+    }
+  }
+
+  #send(req: UpstreamRequest): Promise<Dispatcher.ResponseData> {
     return this.#agent.request({
       origin: this.origin,
       path: this.pathFor(req.path),
@@ -94,6 +110,16 @@ export class Upstream {
   close(): Promise<void> {
     return this.#agent.close()
   }
+}
+
+function isReplayable(req: UpstreamRequest): boolean {
+  return req.body === null || req.body === undefined || Buffer.isBuffer(req.body)
+}
+
+// A reset or a close before the status line; a refused connection is not retried.
+function isBrokenConnection(err: unknown): boolean {
+  const code = (err as { code?: string } | undefined)?.code
+  return code === 'ECONNRESET' || code === 'EPIPE' || code === 'UND_ERR_SOCKET'
 }
 
 /** Classifies an error from undici for the client's 502/504. */

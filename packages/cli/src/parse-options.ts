@@ -16,3 +16,12 @@ export function parsePort(value: string): number {
   }
   return port
 }
+
+/** A duration in whole milliseconds, zero or more. */
+export function parseMs(value: string): number {
+  const ms = Number(value)
+  if (!Number.isInteger(ms) || ms < 0) {
+    throw new InvalidArgumentError(`a duration is a whole number of milliseconds, got \`${value}\`.`)
+  }
+  return ms
+}

@@ -10,7 +10,7 @@ import {
 import { type MockModel, startMockModel } from '@iochain/core/mock'
 import type { Command } from 'commander'
 import { CliError, type CliIO } from '../io.ts'
-import { parseList, parsePort } from '../parse-options.ts'
+import { parseList, parseMs, parsePort } from '../parse-options.ts'
 
 // Packages the CLI itself depends on (the built-in filters) resolve even when the operator's
 // folder has not installed them.
@@ -41,7 +41,7 @@ export function registerRun(program: Command, io: CliIO): void {
     .option('-H, --host <host>', 'address to listen on', '127.0.0.1')
     .option('-p, --port <port>', 'port to listen on', parsePort, 8080)
     .option('--log-level <level>', 'fatal, error, warn, info, debug or trace', 'info')
-    .option('--shutdown-timeout <ms>', 'time in-flight requests get on shutdown', Number, 10_000)
+    .option('--shutdown-timeout <ms>', 'time in-flight requests get on shutdown', parseMs, 10_000)
     .action((options: RunOptions) => run(options, io))
 }
 

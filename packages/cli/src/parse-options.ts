@@ -21,7 +21,9 @@ export function parsePort(value: string): number {
 export function parseMs(value: string): number {
   const ms = Number(value)
   if (!Number.isInteger(ms) || ms < 0) {
-    throw new InvalidArgumentError(`a duration is a whole number of milliseconds, got \`${value}\`.`)
+    throw new InvalidArgumentError(
+      `a duration is a whole number of milliseconds, got \`${value}\`.`,
+    )
   }
   return ms
 }

@@ -84,7 +84,17 @@ function misbehave(model: string, res: import('node:http').ServerResponse): void
   }
 }
 
-const LEAKS = /\bat .+:\d+:\d+|node:|undici|ECONN|127\.0\.0\.1|\/work\/|\/home\//
+const LEAKS = /\bat .+:\d+:\d+|node:|undici|ECONN|127\.0\.0\.1|\.[cm]?[jt]s\b/
+
+async function failure(promise: Promise<unknown>): Promise<APIError> {
+  const err = await promise.then(
+    () => undefined,
+    (e: unknown) => e,
+  )
+  expect(err).toBeInstanceOf(APIError)
+  expect(JSON.stringify((err as APIError).error)).not.toMatch(LEAKS)
+  return err as APIError
+}
 
 describe('upstream faults, as the client and the filters see them', () => {
   let t: TestGateway
@@ -111,18 +121,8 @@ describe('upstream faults, as the client and the filters see them', () => {
     await upstream.close()
   })
 
-  async function failWith(model: string): Promise<APIError> {
-    const err = await t.client.chat.completions
-      .create({ model, messages: [{ role: 'user', content: 'x' }] })
-      .then(
-        () => undefined,
-        (e: unknown) => e,
-      )
-    expect(err).toBeInstanceOf(APIError)
-    const apiError = err as APIError
-    expect(JSON.stringify(apiError.error)).not.toMatch(LEAKS)
-    return apiError
-  }
+  const failWith = (model: string) =>
+    failure(t.client.chat.completions.create({ model, messages: [{ role: 'user', content: 'x' }] }))
 
   function lastRecord(requestId: string | null | undefined): HookRecord {
     const found = recorder.records.filter((r) => r.requestId === requestId)
@@ -161,8 +161,8 @@ describe('upstream faults, as the client and the filters see them', () => {
     expect(err.status).toBe(429)
     expect(err.message).toContain('Slow down.')
     expect(err.code).toBe('rate_limit')
-    expect(err.headers.get('retry-after')).toBe('7')
-    expect(err.headers.get('x-ratelimit-remaining-requests')).toBe('0')
+    expect(err.headers?.get('retry-after')).toBe('7')
+    expect(err.headers?.get('x-ratelimit-remaining-requests')).toBe('0')
     expect(lastRecord(err.requestID).outcome).toMatchObject({
       kind: 'error',
       status: 429,
@@ -244,12 +244,9 @@ describe('an unreachable upstream', () => {
     const recorder = createRecorder()
     const t = await startTestGateway({ upstreamUrl: url, instances: [entry(recorder.filter)] })
     try {
-      const err = await t.client.chat.completions
-        .create({ model: 'm', messages: [] })
-        .catch((e: unknown) => e as APIError)
+      const err = await failure(t.client.chat.completions.create({ model: 'm', messages: [] }))
       expect(err.status).toBe(502)
       expect(err.code).toBe('upstream_unreachable')
-      expect(JSON.stringify(err.error)).not.toMatch(LEAKS)
       expect(recorder.records).toHaveLength(1)
       expect(recorder.records[0]!.outcome).toMatchObject({
         kind: 'error',

@@ -5,6 +5,7 @@ import type { ResolvedFilter } from './filter.ts'
 import type { Logger } from './logger.ts'
 import { createSilentLogger } from './logger.ts'
 import { isFilterReject, type RejectionLike, toRejection } from './reject.ts'
+import { type FilterPool, isWorkerQueueFull, type WorkerPoolStats } from './worker/pool.ts'
 
 export type HookName = 'onRequest' | 'onResponse'
 
@@ -12,6 +13,9 @@ export type HookName = 'onRequest' | 'onResponse'
  * Hook kinds, in the words the reference uses:
  * - `sequential`: blocking hooks, awaited one after another in configured order;
  * - `background`: non-blocking hooks, scheduled on a bounded queue and never awaited.
+ *
+ * A filter that runs in the worker pool keeps its kind; its hook runs in a pool thread on a
+ * snapshot of the context, and a blocking one's `metadata` writes are applied when it returns.
  */
 export type HookKind = 'sequential' | 'background'
 
@@ -26,7 +30,15 @@ export interface ChainOptions {
 /** Why `runRequest` stopped the request. */
 export type RequestVerdict =
   | { kind: 'rejected'; filter: string; rejection: RejectionLike }
-  | { kind: 'failed'; filter: string; status: number; code: string; message: string }
+  | {
+      kind: 'failed'
+      filter: string
+      status: number
+      code: string
+      message: string
+      /** Extra response headers, such as `retry-after` when the worker pool is saturated. */
+      headers?: Record<string, string>
+    }
 
 export interface ChainStats {
   hooks: { failed: number; timedOut: number }
@@ -38,10 +50,14 @@ export interface ChainStats {
     dropped: number
     pending: number
   }
+  /** The worker pool's counters; `null` when no filter runs in a worker. */
+  workers: WorkerPoolStats | null
 }
 
 const DEFAULT_QUEUE_LIMIT = 10_000
 const DEFAULT_BACKGROUND_TIMEOUT_MS = 30_000
+// What a client is told to wait before retrying when the worker pool queue is full.
+const POOL_BUSY_RETRY_AFTER_S = '1'
 
 /** Runs the configured filters' hooks for each request, in order. */
 export class IOChain {
@@ -49,6 +65,7 @@ export class IOChain {
   readonly #logger: Logger
   readonly #queueLimit: number
   readonly #backgroundTimeoutMs: number
+  readonly #pool: FilterPool | undefined
   // Indices into `filters`, sorted once: a hook nobody implements is never looked at again.
   readonly #requestHooks: number[]
   readonly #responseHooks: number[]
@@ -56,7 +73,7 @@ export class IOChain {
   readonly #stoppedAt = new WeakMap<IOContext, number>()
   readonly #idleWaiters: Array<() => void> = []
   #closed = false
-  #stats: ChainStats = {
+  #stats: Omit<ChainStats, 'workers'> = {
     hooks: { failed: 0, timedOut: 0 },
     background: { scheduled: 0, completed: 0, failed: 0, timedOut: 0, dropped: 0, pending: 0 },
   }
@@ -75,6 +92,7 @@ export class IOChain {
     this.#backgroundTimeoutMs = options.backgroundTimeoutMs ?? DEFAULT_BACKGROUND_TIMEOUT_MS
     this.#requestHooks = indicesWith(filters, 'onRequest')
     this.#responseHooks = indicesWith(filters, 'onResponse')
+    this.#pool = poolOf(filters)
   }
 
   get isEmpty(): boolean {
@@ -91,7 +109,7 @@ export class IOChain {
 
   /** A snapshot of the counters. */
   get stats(): ChainStats {
-    return structuredClone(this.#stats)
+    return { ...structuredClone(this.#stats), workers: this.#pool?.stats ?? null }
   }
 
   /** Runs `onRequest`; resolves to a verdict when the request must not go upstream. */
@@ -152,8 +170,11 @@ export class IOChain {
     })
   }
 
-  /** Calls every filter's `close()` once, in configured order; failures are logged. */
-  async close(): Promise<void> {
+  /**
+   * Calls every filter's `close()` once, in configured order; failures are logged. Then stops
+   * the worker pool: tasks in flight get `deadlineMs` to finish before their threads end.
+   */
+  async close({ deadlineMs = 10_000 }: { deadlineMs?: number } = {}): Promise<void> {
     if (this.#closed) return
     this.#closed = true
     for (const entry of this.filters) {
@@ -164,6 +185,7 @@ export class IOChain {
         this.#logger.error({ err, filter: entry.name }, 'filter close failed')
       }
     }
+    await this.#pool?.close({ deadlineMs })
   }
 
   // --- internal ---
@@ -199,6 +221,7 @@ export class IOChain {
     ctx: IOContext,
     err: unknown,
   ): RequestVerdict | undefined {
+    if (isWorkerQueueFull(err)) return this.#poolBusy(entry, hook, ctx)
     const timedOut = isTimeout(err)
     this.#stats.hooks.failed++
     if (timedOut) this.#stats.hooks.timedOut++
@@ -228,6 +251,30 @@ export class IOChain {
     return verdict
   }
 
+  // A blocking worker hook that found the pool queue full: the client may retry shortly.
+  #poolBusy(entry: ResolvedFilter, hook: HookName, ctx: IOContext): RequestVerdict | undefined {
+    this.#stats.hooks.failed++
+    this.#logger.warn(
+      { requestId: ctx.requestId, filter: entry.name, hook },
+      'worker pool queue full, blocking hook not run',
+    )
+    const closes = hook === 'onRequest' ? entry.failMode === 'closed' : entry.strict
+    if (!closes) return undefined
+    const message = 'The server is busy; retry shortly.'
+    const verdict: RequestVerdict = {
+      kind: 'failed',
+      filter: entry.name,
+      status: 503,
+      code: 'worker_pool_busy',
+      message,
+      headers: { 'retry-after': POOL_BUSY_RETRY_AFTER_S },
+    }
+    if (hook === 'onRequest') {
+      ctx.outcome = { kind: 'error', filter: entry.name, status: 503, code: verdict.code, message }
+    }
+    return verdict
+  }
+
   // Background hooks: one macrotask per request and phase starts them all, so the caller's
   // response is never delayed by a hook's synchronous part.
   #schedule(entries: ResolvedFilter[], hook: HookName, ctx: IOContext): void {
@@ -235,14 +282,7 @@ export class IOChain {
     const admitted: ResolvedFilter[] = []
     for (const entry of entries) {
       if (stats.pending >= this.#queueLimit) {
-        stats.dropped++
-        // Logged on the first drop and then every thousandth, so pressure cannot flood the log.
-        if (stats.dropped % 1000 === 1) {
-          this.#logger.warn(
-            { filter: entry.name, hook, dropped: stats.dropped },
-            'background queue full, hooks are being dropped',
-          )
-        }
+        this.#countDrop(entry, hook)
         continue
       }
       stats.pending++
@@ -255,12 +295,27 @@ export class IOChain {
     })
   }
 
+  #countDrop(entry: ResolvedFilter, hook: HookName): void {
+    const dropped = ++this.#stats.background.dropped
+    // Logged on the first drop and then every thousandth, so pressure cannot flood the log.
+    if (dropped % 1000 === 1) {
+      this.#logger.warn(
+        { filter: entry.name, hook, dropped },
+        'background queue full, hooks are being dropped',
+      )
+    }
+  }
+
   async #runBackground(entry: ResolvedFilter, hook: HookName, ctx: IOContext): Promise<void> {
     const stats = this.#stats.background
     try {
       await callHook(entry, hook, ctx, entry.timeoutMs ?? this.#backgroundTimeoutMs)
       stats.completed++
     } catch (err) {
+      if (isWorkerQueueFull(err)) {
+        this.#countDrop(entry, hook)
+        return
+      }
       stats.failed++
       if (isTimeout(err)) stats.timedOut++
       this.#logger.error(
@@ -282,6 +337,18 @@ function append<T>(list: T[] | undefined, item: T): T[] {
   if (!list) return [item]
   list.push(item)
   return list
+}
+
+// All worker filters of a chain share one pool, which the chain closes and reports.
+function poolOf(filters: readonly ResolvedFilter[]): FilterPool | undefined {
+  const pools = new Set(filters.flatMap((f) => (f.worker ? [f.worker.pool] : [])))
+  if (pools.size > 1) {
+    throw new IOChainError(
+      ErrorCodes.IOC_ERR_CHAIN_OPTIONS,
+      'The filters of one chain must share one worker pool; load them with one loadFilters call.',
+    )
+  }
+  return pools.values().next().value
 }
 
 function indicesWith(filters: readonly ResolvedFilter[], hook: HookName): number[] {
@@ -317,6 +384,10 @@ async function callHook(
   const view = entry.credentials ? withCredentials(ctx) : ctx
   const start = performance.now()
   try {
+    if (entry.worker) {
+      await entry.worker.call(hook, view, { timeoutMs, mergeMetadata: entry.blocking })
+      return
+    }
     const result = entry.filter[hook]!(view)
     if (result && typeof (result as Promise<void>).then === 'function') {
       await (timeoutMs ? withTimeout(result, timeoutMs, entry.name, hook) : result)

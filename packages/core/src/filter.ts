@@ -1,5 +1,6 @@
 import type { IOContext } from './context.ts'
 import type { Logger } from './logger.ts'
+import type { WorkerDispatch } from './worker/proxy.ts'
 
 /** What `onRequest` and `onResponse` may return; the value itself is ignored. */
 export type HookResult = void | Promise<void>
@@ -61,4 +62,6 @@ export interface ResolvedFilter {
   match?: FilterMatch
   /** The spec it was loaded from, for messages. */
   spec?: string
+  /** Set when the filter runs in the worker pool; `filter` is then a stand-in that dispatches. */
+  worker?: WorkerDispatch
 }

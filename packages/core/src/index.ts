@@ -28,7 +28,13 @@ export { createGateway } from './gateway/gateway.ts'
 export { openAIErrorBody } from './gateway/openai-error.ts'
 export type { UpstreamOptions } from './gateway/upstream.ts'
 export type { FilterExport, LoadedFilter, LoadFilterOptions } from './loader/load-filter.ts'
-export { instantiateFilter, loadFilter, resolveFilterExport } from './loader/load-filter.ts'
+export {
+  constructFilter,
+  instantiateFilter,
+  loadFilter,
+  resolveFilterExport,
+  wantsWorker,
+} from './loader/load-filter.ts'
 export type { ParsedSpec } from './loader/parse-spec.ts'
 export { parseSpec } from './loader/parse-spec.ts'
 export type { FilterEntry, LoadFiltersOptions } from './loader/resolve-filters.ts'
@@ -39,3 +45,13 @@ export type { RejectionLike, RejectOptions } from './reject.ts'
 export { IOFilterReject, isFilterReject } from './reject.ts'
 export { StreamAggregator } from './stream/aggregate.ts'
 export { SseReader } from './stream/sse-reader.ts'
+export type { WorkerResult, WorkerTask } from './worker/messages.ts'
+export type {
+  PoolCloseOptions,
+  TaskLabel,
+  WorkerPoolOptions,
+  WorkerPoolStats,
+} from './worker/pool.ts'
+export { FilterPool, isWorkerQueueFull } from './worker/pool.ts'
+export type { WorkerCallOptions, WorkerDispatch } from './worker/proxy.ts'
+export type { ContextSnapshot } from './worker/snapshot.ts'

@@ -13,9 +13,11 @@ import {
   loadFilters,
   type ResolvedFilter,
   type UpstreamOptions,
+  type WorkerPoolOptions,
 } from '@iochain/core'
 import { type MockModel, startMockModel } from '@iochain/core/mock'
 import OpenAI from 'openai'
+import { pino } from 'pino'
 
 export interface TestGateway {
   gateway: Gateway
@@ -37,6 +39,8 @@ export interface StartOptions {
   bodyBytes?: number
   limits?: GatewayOptions['limits']
   logger?: Logger
+  /** Sizing of the pool that filters marked `worker: true` run in. */
+  workerPool?: WorkerPoolOptions
 }
 
 /** A filter object with the settings an operator's entry would give it. */
@@ -59,7 +63,11 @@ export function entry(
 /** A real gateway on a free port in front of the mock model (or a given upstream). */
 export async function startTestGateway(options: StartOptions = {}): Promise<TestGateway> {
   const mock = options.upstreamUrl ? undefined : await startMockModel()
-  const loaded = await loadFilters(options.filters ?? [], { baseDir: options.baseDir })
+  const loaded = await loadFilters(options.filters ?? [], {
+    baseDir: options.baseDir,
+    workerPool: options.workerPool,
+    logger: options.logger,
+  })
   const filters = [...loaded, ...(options.instances ?? [])]
   const chain = new IOChain(filters, { logger: options.logger, ...options.chain })
   const gateway = createGateway({
@@ -88,4 +96,14 @@ export function writeTempFiles(files: Record<string, string>): string {
   const dir = mkdtempSync(path.join(tmpdir(), 'iochain-test-'))
   for (const [name, text] of Object.entries(files)) writeFileSync(path.join(dir, name), text)
   return dir
+}
+
+/** A logger that keeps every record, for tests that check what was logged. */
+export function createRecordingLogger(): { logger: Logger; records: Array<Record<string, any>> } {
+  const records: Array<Record<string, any>> = []
+  const logger = pino(
+    { level: 'debug' },
+    { write: (line: string) => records.push(JSON.parse(line)) },
+  )
+  return { logger, records }
 }

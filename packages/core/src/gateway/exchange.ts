@@ -50,10 +50,7 @@ export function sendVerdict(exchange: Exchange, verdict: RequestVerdict): void {
     ctx.response = { status: r.status, headers: { ...r.headers }, body: null }
     return
   }
-  sendError(res, verdict.status, {
-    message: verdict.message,
-    type: 'server_error',
-    code: verdict.code,
-  })
-  ctx.response = { status: verdict.status, headers: {}, body: null }
+  const headers = verdict.headers ?? {}
+  sendError(res, verdict.status, { message: verdict.message, code: verdict.code }, headers)
+  ctx.response = { status: verdict.status, headers: { ...headers }, body: null }
 }

@@ -124,7 +124,7 @@ export function createGateway(options: GatewayOptions): Gateway {
       server.closeAllConnections()
       await closed
       await options.chain.drain(deadlineMs)
-      await options.chain.close()
+      await options.chain.close({ deadlineMs })
       await deps.upstream.close()
     },
   }

@@ -71,11 +71,37 @@ export async function loadFilter(
 ): Promise<LoadedFilter> {
   const baseDir = opts.baseDir ?? process.cwd()
   const source = await resolveFilterExport(spec, baseDir, opts.fallbackDirs)
+  return constructFilter(source, { ...opts, baseDir })
+}
+
+/** Constructs a resolved export with its options and settles the name it runs under. */
+export async function constructFilter(
+  source: FilterExport,
+  opts: LoadFilterOptions & { baseDir: string },
+): Promise<LoadedFilter> {
   const fallbackName = opts.name ?? defaultName(source)
   const logger = (opts.logger ?? createSilentLogger()).child({ filter: fallbackName })
-  const init: FilterInit = { name: fallbackName, logger, baseDir }
+  const init: FilterInit = { name: fallbackName, logger, baseDir: opts.baseDir }
   const filter = await instantiateFilter(source, opts.options, init)
   return { filter, name: opts.name ?? filterName(filter, fallbackName), source }
+}
+
+/**
+ * Whether the export asks to run in the worker pool: `static worker = true` on a class, a
+ * `worker: true` property on a factory function or on a filter object.
+ */
+export function wantsWorker(source: FilterExport): boolean {
+  const value = source.value as { worker?: unknown } | null | undefined
+  const flag = value === null || value === undefined ? undefined : value.worker
+  if (flag === undefined) return false
+  if (typeof flag !== 'boolean') {
+    throw notAFilter(
+      source,
+      `\`${source.exportName}\` of \`${source.spec}\` has \`worker\` set to ` +
+        `${describeKind(flag)}; it must be true or false`,
+    )
+  }
+  return flag
 }
 
 /** Builds the filter from a class, a factory or a ready filter object. */

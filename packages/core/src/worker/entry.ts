@@ -1,0 +1,150 @@
+import type { HookName } from '../chain.ts'
+import type { IOContext } from '../context.ts'
+import type { IOFilter } from '../filter.ts'
+import { type LoadedFilter, loadFilter } from '../loader/load-filter.ts'
+import type {
+  DescribeTask,
+  HookTask,
+  MetadataChanges,
+  WorkerFilterSource,
+  WorkerResult,
+  WorkerTask,
+} from './messages.ts'
+import { RelayLogger } from './relay-logger.ts'
+import { type ContextSnapshot, cloneableEntries } from './snapshot.ts'
+import { toWireError } from './wire-error.ts'
+
+// Runs inside each pool thread: one filter instance per source key, created on first use.
+
+const HOOKS: readonly HookName[] = ['onRequest', 'onResponse']
+const logger = new RelayLogger()
+const instances = new Map<string, Promise<LoadedFilter>>()
+
+// `process.exit()` in a worker ends the thread without an 'error' event, which would leave the
+// pool waiting on the task forever. A filter's call becomes an uncaught error instead, which the
+// pool treats as a crash: the task fails and the thread is replaced. No result is sent after it.
+// Node's own exit after an uncaught error (announced by the 'exit' event) goes through.
+let exiting = false
+let dying = false
+const exit = process.exit.bind(process)
+process.on('exit', () => {
+  dying = true
+})
+process.exit = ((code?: number | string | null) => {
+  if (dying) return exit(code)
+  exiting = true
+  const err = new Error(`A filter called process.exit(${code ?? ''}) in a worker thread.`)
+  process.nextTick(() => {
+    throw err
+  })
+  throw err
+}) as typeof process.exit
+
+/** The task handler tinypool calls; resolves for every outcome of the filter itself. */
+export default async function runTask(task: WorkerTask): Promise<WorkerResult> {
+  let result: WorkerResult
+  try {
+    result = task.kind === 'describe' ? await describe(task) : await runHook(task)
+  } catch (err) {
+    result = { ok: false, error: toWireError(err), logs: logger.take() }
+  }
+  return exiting ? new Promise<never>(() => {}) : result
+}
+
+async function describe(task: DescribeTask): Promise<WorkerResult> {
+  const { filter, name } = await instanceFor(task.source)
+  const hooks = HOOKS.filter((hook) => typeof filter[hook] === 'function')
+  const blocking = typeof filter.blocking === 'boolean' ? filter.blocking : undefined
+  return { ok: true, kind: 'describe', description: { name, blocking, hooks }, logs: logger.take() }
+}
+
+async function runHook(task: HookTask): Promise<WorkerResult> {
+  const { filter } = await instanceFor(task.source)
+  const { ctx, changes } = contextFromSnapshot(task.ctx)
+  try {
+    await callFilterHook(filter, task.hook, ctx)
+  } catch (err) {
+    return { ok: false, error: toWireError(err), metadata: settle(changes), logs: logger.take() }
+  }
+  return { ok: true, kind: 'hook', metadata: settle(changes), logs: logger.take() }
+}
+
+function instanceFor(source: WorkerFilterSource): Promise<LoadedFilter> {
+  let loaded = instances.get(source.key)
+  if (!loaded) {
+    loaded = loadFilter(source.spec, {
+      options: source.options,
+      baseDir: source.baseDir,
+      fallbackDirs: source.fallbackDirs,
+      name: source.name,
+      logger,
+    })
+    // A failed load is not cached: the next task tries again.
+    loaded.catch(() => instances.delete(source.key))
+    instances.set(source.key, loaded)
+  }
+  return loaded
+}
+
+async function callFilterHook(filter: IOFilter, hook: HookName, ctx: IOContext): Promise<void> {
+  const method = filter[hook]
+  if (typeof method !== 'function') return
+  try {
+    await method.call(filter, ctx)
+  } catch (err) {
+    if (err === undefined || err === null) {
+      throw Object.assign(new Error(`${hook} threw or rejected with ${String(err)}.`), {
+        name: 'IOChainError',
+        code: 'IOC_ERR_HOOK_EMPTY_REJECTION',
+      })
+    }
+    throw err
+  }
+}
+
+interface TrackedChanges {
+  metadata: Record<string, unknown>
+  written: Set<string>
+  deleted: Set<string>
+}
+
+// The context a filter sees in the thread; `metadata` records which keys the hook touched.
+function contextFromSnapshot(snapshot: ContextSnapshot): {
+  ctx: IOContext
+  changes: TrackedChanges
+} {
+  const { omitted: _omitted, metadata, ...fields } = snapshot
+  const changes: TrackedChanges = { metadata, written: new Set(), deleted: new Set() }
+  const tracked = new Proxy(metadata, {
+    set(target, key, value) {
+      if (typeof key === 'string') {
+        changes.written.add(key)
+        changes.deleted.delete(key)
+      }
+      return Reflect.set(target, key, value)
+    },
+    deleteProperty(target, key) {
+      if (typeof key === 'string') {
+        changes.deleted.add(key)
+        changes.written.delete(key)
+      }
+      return Reflect.deleteProperty(target, key)
+    },
+  })
+  deepFreeze(fields.request)
+  Object.freeze(fields.headers)
+  return { ctx: { ...fields, metadata: tracked }, changes }
+}
+
+function settle(changes: TrackedChanges): MetadataChanges {
+  const written: Record<string, unknown> = {}
+  for (const key of changes.written) written[key] = changes.metadata[key]
+  const { values, uncloneable } = cloneableEntries(written)
+  return { set: values, deleted: [...changes.deleted], uncloneable }
+}
+
+function deepFreeze(value: unknown): void {
+  if (typeof value !== 'object' || value === null || Object.isFrozen(value)) return
+  Object.freeze(value)
+  for (const key of Object.keys(value)) deepFreeze((value as Record<string, unknown>)[key])
+}

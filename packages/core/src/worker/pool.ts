@@ -14,7 +14,7 @@ export interface WorkerPoolOptions {
   idleTimeoutMs?: number
   /** Tasks that may wait for a free thread; more are refused. 1000 unless given. */
   maxQueue?: number
-  /** Heap limit of each thread in MB; a thread that runs out is replaced. Node's default if unset. */
+  /** Heap limit of each thread in MB; a thread that runs out is replaced. */
   maxHeapMb?: number
   logger?: Logger
 }

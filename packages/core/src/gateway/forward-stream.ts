@@ -1,13 +1,19 @@
+import type { Readable } from 'node:stream'
 import type { Dispatcher } from 'undici'
-import { StreamAggregator } from '../stream/aggregate.ts'
-import { SseReader } from '../stream/sse-reader.ts'
+import type { Outcome } from '../context.ts'
+import { StreamTap } from '../stream/stream-tap.ts'
 import type { Exchange, GatewayDeps } from './exchange.ts'
 import { clientResponseHeaders, singleValued } from './headers.ts'
 import { waitForDrain } from './wait-for-drain.ts'
 
+/** How the pump stopped: the upstream body ended, the client left, or the upstream failed. */
+type PumpEnd = { kind: 'ended' } | { kind: 'client-gone' } | { kind: 'failed'; error: unknown }
+
 /**
- * Forwards an SSE response byte for byte as each read arrives, while a parser aggregates it for
- * `onResponse`. A slow client pauses the upstream read: the loop awaits `drain` before reading on.
+ * Forwards an SSE response byte for byte as each read arrives, while a tap parses and
+ * aggregates it for `onResponse`. Bytes are written before they are parsed, so parsing adds
+ * nothing to their latency, and a slow client pauses the upstream read: the loop awaits
+ * `drain` before reading on, which bounds what is held in memory.
  */
 export async function forwardStream(
   deps: GatewayDeps,
@@ -15,99 +21,93 @@ export async function forwardStream(
   upstreamRes: Dispatcher.ResponseData,
 ): Promise<void> {
   const { ctx, res } = exchange
+  const status = upstreamRes.statusCode
   const headers = clientResponseHeaders(upstreamRes.headers)
   delete headers['content-length']
-  res.writeHead(upstreamRes.statusCode, headers)
+  res.writeHead(status, headers)
   res.flushHeaders()
 
-  const aggregator = new StreamAggregator(ctx.endpoint)
-  const reader = new SseReader((event) => {
-    if (aggregator.push(event)) ctx.timings.firstTokenAt = Date.now()
-  })
-  const gaps = { count: 0, total: 0, max: 0, last: 0 }
-  let failure: unknown
-
-  try {
-    for await (const chunk of upstreamRes.body) {
-      const now = Date.now()
-      if (gaps.last === 0) ctx.timings.firstByteAt = now
-      else recordGap(gaps, now)
-      gaps.last = now
-      reader.push(chunk as Buffer)
-      if (!res.write(chunk)) await waitForDrain(res)
-      if (exchange.clientGone) break
-    }
-    reader.end()
-  } catch (err) {
-    failure = err
+  const tap = new StreamTap(ctx.endpoint)
+  const end = await pump(exchange, upstreamRes.body, tap)
+  if (end.kind === 'ended') tap.end()
+  if (end.kind !== 'ended') upstreamRes.body.destroy()
+  if (tap.broken !== undefined) {
+    deps.logger.warn({ err: tap.broken, requestId: ctx.requestId }, 'stream aggregation stopped')
   }
 
-  ctx.response = {
-    status: upstreamRes.statusCode,
-    headers: singleValued(headers),
-    body: aggregator.result(),
-  }
+  const { aggregator } = tap
+  ctx.response = { status, headers: singleValued(headers), body: aggregator.result() }
   ctx.usage = aggregator.usage
-  ctx.timings.chunks = {
-    count: gaps.count + (gaps.last ? 1 : 0),
-    meanGapMs: gaps.count ? gaps.total / gaps.count : 0,
-    maxGapMs: gaps.max,
-  }
+  ctx.timings.firstByteAt = tap.firstByteAt
+  ctx.timings.firstTokenAt = tap.firstTokenAt
+  ctx.timings.chunks = tap.chunkTimings()
+  ctx.outcome = decideOutcome(end, status, tap)
 
-  if (exchange.clientGone && !aggregator.done) {
-    exchange.markCancelled()
-    upstreamRes.body.destroy()
-  } else if (failure !== undefined && !exchange.clientGone) {
-    deps.logger.warn({ err: failure, requestId: ctx.requestId }, 'upstream stream failed')
-    ctx.outcome = {
-      kind: 'error',
-      status: 502,
-      code: 'upstream_stream_failed',
-      message: String(failure),
-    }
+  if (end.kind === 'failed' && !exchange.clientGone) {
+    deps.logger.warn({ err: end.error, requestId: ctx.requestId }, 'upstream stream failed')
     // No clean end is invented: the client sees the connection fail as the upstream's did.
     res.destroy()
-  } else if (aggregator.error !== null) {
-    ctx.outcome = {
-      kind: 'error',
-      status: upstreamRes.statusCode,
-      code: 'upstream_stream_error',
-      message: describeStreamError(aggregator.error),
-    }
-    await endResponse(exchange)
-  } else if (!aggregator.done) {
-    ctx.outcome = {
-      kind: 'error',
-      status: upstreamRes.statusCode,
-      code: 'upstream_stream_incomplete',
-      message: 'The upstream stream ended without its terminal event.',
-    }
-    await endResponse(exchange)
   } else {
-    ctx.outcome = { kind: 'ok', status: upstreamRes.statusCode }
     await endResponse(exchange)
   }
-
   ctx.timings.finishedAt = Date.now()
   await deps.chain.runResponse(ctx)
 }
 
-function recordGap(gaps: { count: number; total: number; max: number; last: number }, now: number) {
-  const gap = now - gaps.last
-  gaps.count++
-  gaps.total += gap
-  if (gap > gaps.max) gaps.max = gap
+async function pump(exchange: Exchange, body: Readable, tap: StreamTap): Promise<PumpEnd> {
+  const { res } = exchange
+  try {
+    for await (const chunk of body) {
+      const flushed = res.write(chunk)
+      tap.push(chunk as Buffer)
+      if (!flushed) await waitForDrain(res)
+      if (exchange.clientGone) return { kind: 'client-gone' }
+    }
+  } catch (error) {
+    // The client leaving aborts the upstream request, which surfaces here as an abort error.
+    return exchange.clientGone ? { kind: 'client-gone' } : { kind: 'failed', error }
+  }
+  return exchange.clientGone ? { kind: 'client-gone' } : { kind: 'ended' }
 }
 
-// Resolves once the last byte was handed to the socket, so onResponse runs after it.
+/** What `onResponse` is told about a stream that was forwarded as far as it went. */
+function decideOutcome(end: PumpEnd, status: number, tap: StreamTap): Outcome {
+  const { aggregator } = tap
+  // A client that hangs up after the terminal event got the whole answer; so did one whose
+  // upstream broke the connection only after it.
+  if (end.kind === 'client-gone' && !aggregator.done) {
+    return { kind: 'cancelled', status, message: 'The client disconnected.' }
+  }
+  if (aggregator.error !== null) {
+    const message = describe(aggregator.error)
+    return { kind: 'error', status, code: 'upstream_stream_error', message }
+  }
+  if (status >= 400) {
+    const message = `The upstream answered with status ${status}.`
+    return { kind: 'error', status, code: 'upstream_error', message }
+  }
+  if (aggregator.done) return { kind: 'ok', status }
+  if (end.kind === 'failed') {
+    const message = `The upstream stream broke off: ${describe(end.error)}`
+    return { kind: 'error', status, code: 'upstream_stream_failed', message }
+  }
+  const message = 'The upstream stream ended without its terminal event.'
+  return { kind: 'error', status, code: 'upstream_stream_incomplete', message }
+}
+
+// Resolves once the last byte was handed to the socket, or the client went away first.
 function endResponse(exchange: Exchange): Promise<void> {
   const { res } = exchange
   if (res.writableEnded || exchange.clientGone) return Promise.resolve()
-  return new Promise((resolve) => res.end(resolve))
+  return new Promise((resolve) => {
+    res.once('close', resolve)
+    res.end(resolve)
+  })
 }
 
-function describeStreamError(error: unknown): string {
+function describe(error: unknown): string {
   if (typeof error === 'string') return error
+  if (error instanceof Error) return error.message || error.name
   const message = (error as { message?: unknown } | null)?.message
   return typeof message === 'string' ? message : 'The upstream sent an error event.'
 }

@@ -1,33 +1,32 @@
 import type { EventSourceMessage } from 'eventsource-parser'
 import type { Usage } from '../context.ts'
 import type { Endpoint } from '../filter.ts'
-
-interface ToolCallState {
-  index: number
-  id: string | null
-  type: string | null
-  function: { name: string | null; arguments: string }
-}
-
-interface ChoiceState {
-  index: number
-  role: string | null
-  content: string | null
-  reasoning: string | null
-  refusal: string | null
-  toolCalls: Map<number, ToolCallState>
-  finishReason: string | null
-  logprobs: unknown[] | null
-  extras: Record<string, unknown>
-}
+import {
+  applyChoice,
+  type ChoiceState,
+  chatChoice,
+  completionChoice,
+  isObject,
+  newChoice,
+} from './choices.ts'
+import { ResponsesFold } from './responses.ts'
+import type { UnknownField } from './sse-reader.ts'
+import { normalizeUsage } from './usage.ts'
 
 type Json = Record<string, unknown>
 
-const CHOICE_EXTRAS = ['matched_stop', 'stop_reason']
+// Top-level keys of a chunk kept in the aggregate: the first value of these...
+const HEAD_KEYS = ['id', 'created', 'model', 'system_fingerprint', 'service_tier']
+// ...and the last value of these (llama.cpp sends its `timings` with the final chunk).
+const TAIL_KEYS = ['timings']
 
 /**
  * Folds stream events into the body the same request would have had without streaming:
- * per-choice text, reasoning, tool calls joined by index, finish reasons and usage.
+ * per-choice text, reasoning, tool calls joined by index, finish reasons, logprobs and usage
+ * for chat and completions; the final response object for the Responses API.
+ *
+ * Every event is applied where it belongs, whatever arrived before it, so the aggregate of a
+ * stream does not depend on how its bytes were split into reads.
  */
 export class StreamAggregator {
   readonly endpoint: Endpoint
@@ -38,13 +37,14 @@ export class StreamAggregator {
   /** Data events seen, `[DONE]` excluded. */
   events = 0
   #firstToken = false
-  #head: Json = {}
+  readonly #head: Json = {}
   #usage: Usage | null = null
-  #choices = new Map<number, ChoiceState>()
-  #response: Json | null = null
+  readonly #choices = new Map<number, ChoiceState>()
+  readonly #responses: ResponsesFold | null
 
   constructor(endpoint: Endpoint) {
     this.endpoint = endpoint
+    this.#responses = endpoint === 'responses' ? new ResponsesFold() : null
   }
 
   /** Applies one event; returns true when it carried the stream's first token. */
@@ -59,23 +59,33 @@ export class StreamAggregator {
     } catch {
       return false
     }
-    if (typeof payload !== 'object' || payload === null) return false
+    if (!isObject(payload)) return false
     this.events++
-    if (this.endpoint === 'responses') return this.#pushResponses(event.event, payload as Json)
-    if ('error' in payload && !('choices' in payload)) {
-      this.error = (payload as Json).error
-      return false
+    const token = this.#responses
+      ? this.#pushResponses(event.event, payload)
+      : this.#pushChunk(event.event, payload)
+    if (!token || this.#firstToken) return false
+    this.#firstToken = true
+    return true
+  }
+
+  /** An unknown SSE field: older llama.cpp builds report a failure as an `error:` line. */
+  pushUnknownField(field: UnknownField): void {
+    if (field.field !== 'error') return
+    try {
+      this.error = JSON.parse(field.value)
+    } catch {
+      this.error = field.value
     }
-    return this.#pushChunk(payload as Json)
   }
 
   get usage(): Usage | null {
-    return this.#usage
+    return this.#responses ? this.#responses.usage : this.#usage
   }
 
   /** The aggregate in the shape of the non-streaming response body. */
   result(): Json {
-    if (this.endpoint === 'responses') return this.#response ?? {}
+    if (this.#responses) return this.#responses.result()
     const chat = this.endpoint === 'chat.completions'
     const choices = [...this.#choices.values()].sort((a, b) => a.index - b.index)
     return {
@@ -88,160 +98,42 @@ export class StreamAggregator {
 
   // --- internal ---
 
-  #pushChunk(chunk: Json): boolean {
-    for (const key of ['id', 'created', 'model', 'system_fingerprint', 'service_tier']) {
-      if (this.#head[key] === undefined && chunk[key] !== undefined) this.#head[key] = chunk[key]
-    }
-    if (isUsage(chunk.usage)) this.#usage = chunk.usage
-    const choices = Array.isArray(chunk.choices) ? chunk.choices : []
-    let token = false
-    for (const raw of choices) {
-      if (typeof raw !== 'object' || raw === null) continue
-      if (this.#applyChoice(raw as Json)) token = true
-    }
-    if (token && !this.#firstToken) {
-      this.#firstToken = true
-      return true
-    }
-    return false
+  #pushResponses(name: string | undefined, payload: Json): boolean {
+    const fold = this.#responses as ResponsesFold
+    const type = typeof payload.type === 'string' ? payload.type : name
+    const token = fold.push(type, payload)
+    if (fold.done) this.done = true
+    if (fold.error !== null) this.error = fold.error
+    return token
   }
 
-  #applyChoice(raw: Json): boolean {
-    const index = typeof raw.index === 'number' ? raw.index : 0
-    let choice = this.#choices.get(index)
-    if (!choice) {
-      choice = newChoice(index)
-      this.#choices.set(index, choice)
+  #pushChunk(name: string | undefined, chunk: Json): boolean {
+    // As the OpenAI SDK reads it: an `error` event, or any data whose `error` is set.
+    if (name === 'error' || (chunk.error !== undefined && chunk.error !== null)) {
+      this.error = chunk.error ?? chunk
     }
+    for (const key of HEAD_KEYS) {
+      if (this.#head[key] === undefined && chunk[key] != null) this.#head[key] = chunk[key]
+    }
+    for (const key of TAIL_KEYS) if (chunk[key] != null) this.#head[key] = chunk[key]
+    // Usage may come on every chunk (Ollama completions): the last one counts, never a sum.
+    const usage = normalizeUsage(chunk.usage)
+    if (usage) this.#usage = usage
     let token = false
-    const delta = (raw.delta ?? null) as Json | null
-    if (delta && typeof delta === 'object') token = applyDelta(choice, delta)
-    if (typeof raw.text === 'string') {
-      choice.content = (choice.content ?? '') + raw.text
-      if (raw.text !== '') token = true
-    }
-    const logprobs = raw.logprobs as Json | null | undefined
-    if (logprobs && typeof logprobs === 'object') {
-      const content = Array.isArray(logprobs.content) ? logprobs.content : [logprobs]
-      choice.logprobs = [...(choice.logprobs ?? []), ...content]
-    }
-    if (typeof raw.finish_reason === 'string') {
-      choice.finishReason = raw.finish_reason
-      for (const key of CHOICE_EXTRAS) if (key in raw) choice.extras[key] = raw[key]
+    const choices = Array.isArray(chunk.choices) ? chunk.choices : []
+    for (const raw of choices) {
+      if (isObject(raw) && applyChoice(this.#choice(raw.index), raw)) token = true
     }
     return token
   }
 
-  #pushResponses(name: string | undefined, payload: Json): boolean {
-    const type = typeof payload.type === 'string' ? payload.type : name
-    const response = payload.response as Json | undefined
-    if (response && typeof response === 'object') this.#response = response
-    if (type === 'response.completed' || type === 'response.incomplete') {
-      this.done = true
-      if (response && isUsage(response.usage)) this.#usage = response.usage
+  #choice(index: unknown): ChoiceState {
+    const at = typeof index === 'number' ? index : 0
+    let choice = this.#choices.get(at)
+    if (!choice) {
+      choice = newChoice(at)
+      this.#choices.set(at, choice)
     }
-    if (type === 'response.failed' || type === 'error') {
-      this.error = (response?.error ?? payload.error ?? payload) as unknown
-    }
-    if (
-      (type === 'response.output_text.delta' || type === 'response.reasoning_text.delta') &&
-      !this.#firstToken
-    ) {
-      this.#firstToken = true
-      return true
-    }
-    return false
+    return choice
   }
-}
-
-// --- internal ---
-
-function newChoice(index: number): ChoiceState {
-  return {
-    index,
-    role: null,
-    content: null,
-    reasoning: null,
-    refusal: null,
-    toolCalls: new Map(),
-    finishReason: null,
-    logprobs: null,
-    extras: {},
-  }
-}
-
-function applyDelta(choice: ChoiceState, delta: Json): boolean {
-  let token = false
-  if (typeof delta.role === 'string') choice.role ??= delta.role
-  if (typeof delta.content === 'string') {
-    choice.content = (choice.content ?? '') + delta.content
-    if (delta.content !== '') token = true
-  }
-  const reasoning =
-    typeof delta.reasoning_content === 'string' ? delta.reasoning_content : delta.reasoning
-  if (typeof reasoning === 'string') {
-    choice.reasoning = (choice.reasoning ?? '') + reasoning
-    if (reasoning !== '') token = true
-  }
-  if (typeof delta.refusal === 'string') choice.refusal = (choice.refusal ?? '') + delta.refusal
-  if (Array.isArray(delta.tool_calls)) {
-    for (const call of delta.tool_calls) {
-      if (typeof call === 'object' && call !== null) applyToolCall(choice, call as Json)
-    }
-    token = true
-  }
-  return token
-}
-
-// Later fragments may repeat `id`/`name` as null; only the first non-null value counts.
-function applyToolCall(choice: ChoiceState, call: Json): void {
-  const index = typeof call.index === 'number' ? call.index : choice.toolCalls.size
-  let state = choice.toolCalls.get(index)
-  if (!state) {
-    state = { index, id: null, type: null, function: { name: null, arguments: '' } }
-    choice.toolCalls.set(index, state)
-  }
-  if (typeof call.id === 'string') state.id ??= call.id
-  if (typeof call.type === 'string') state.type ??= call.type
-  const fn = call.function as Json | undefined
-  if (fn && typeof fn === 'object') {
-    if (typeof fn.name === 'string') state.function.name ??= fn.name
-    if (typeof fn.arguments === 'string') state.function.arguments += fn.arguments
-  }
-}
-
-function chatChoice(c: ChoiceState): Json {
-  const message: Json = { role: c.role ?? 'assistant', content: c.content }
-  if (c.reasoning !== null) message.reasoning_content = c.reasoning
-  if (c.refusal !== null) message.refusal = c.refusal
-  if (c.toolCalls.size > 0) {
-    message.tool_calls = [...c.toolCalls.values()]
-      .sort((a, b) => a.index - b.index)
-      .map(({ id, type, function: fn }) => ({ id, type: type ?? 'function', function: fn }))
-  }
-  return {
-    index: c.index,
-    message,
-    logprobs: c.logprobs ? { content: c.logprobs } : null,
-    finish_reason: c.finishReason,
-    ...c.extras,
-  }
-}
-
-function completionChoice(c: ChoiceState): Json {
-  return {
-    index: c.index,
-    text: c.content ?? '',
-    logprobs: c.logprobs ? (c.logprobs[0] ?? null) : null,
-    finish_reason: c.finishReason,
-    ...c.extras,
-  }
-}
-
-function isUsage(value: unknown): value is Usage {
-  return (
-    typeof value === 'object' &&
-    value !== null &&
-    typeof (value as Usage).prompt_tokens === 'number'
-  )
 }

@@ -15,7 +15,8 @@ export interface ChoiceState {
   /** Chat `delta.content` or completions `text`; null until a chunk carried a string. */
   content: string | null
   reasoning: string | null
-  refusal: string | null
+  /** `undefined` until a delta carried the key: OpenAI sends `refusal: null` to mean none. */
+  refusal: string | null | undefined
   toolCalls: Map<number, ToolCallState>
   /** The deprecated single `function_call` of older chat servers. */
   functionCall: { name: string | null; arguments: string } | null
@@ -42,7 +43,7 @@ export function newChoice(index: number): ChoiceState {
     role: null,
     content: null,
     reasoning: null,
-    refusal: null,
+    refusal: undefined,
     toolCalls: new Map(),
     functionCall: null,
     finishReason: null,
@@ -85,6 +86,8 @@ function applyDelta(choice: ChoiceState, delta: Json): boolean {
   if (typeof delta.refusal === 'string') {
     choice.refusal = (choice.refusal ?? '') + delta.refusal
     if (delta.refusal !== '') token = true
+  } else if (delta.refusal === null) {
+    choice.refusal ??= null
   }
   if (Array.isArray(delta.tool_calls)) {
     for (const call of delta.tool_calls) if (isObject(call)) applyToolCall(choice, call)
@@ -142,7 +145,7 @@ function foldLogprobs(into: Json | null, add: Json): Json {
 export function chatChoice(c: ChoiceState): Json {
   const message: Json = { role: c.role ?? 'assistant', content: c.content }
   if (c.reasoning !== null) message.reasoning_content = c.reasoning
-  if (c.refusal !== null) message.refusal = c.refusal
+  if (c.refusal !== undefined) message.refusal = c.refusal
   if (c.toolCalls.size > 0) {
     message.tool_calls = [...c.toolCalls.values()]
       .sort((a, b) => a.index - b.index)

@@ -22,7 +22,7 @@ export interface Timings {
   finishedAt?: number
   /** Milliseconds spent in each filter's hooks, by filter name. */
   filters: Record<string, number>
-  /** Stream chunk spacing, once a stream has ended. */
+  /** A stream's data events (`[DONE]` and comments excluded) and the gaps between them, in ms. */
   chunks?: { count: number; meanGapMs: number; maxGapMs: number }
 }
 

@@ -44,11 +44,11 @@ export { createLogger, createSilentLogger } from './logger.ts'
 export type { RejectionLike, RejectOptions } from './reject.ts'
 export { IOFilterReject, isFilterReject } from './reject.ts'
 export { StreamAggregator } from './stream/aggregate.ts'
+export type { SseReaderCallbacks, SseReaderOptions, UnknownField } from './stream/sse-reader.ts'
+export { SseReader } from './stream/sse-reader.ts'
 export type { ChunkTimings } from './stream/stream-tap.ts'
 export { StreamTap } from './stream/stream-tap.ts'
 export { normalizeUsage } from './stream/usage.ts'
-export type { SseReaderCallbacks, SseReaderOptions, UnknownField } from './stream/sse-reader.ts'
-export { SseReader } from './stream/sse-reader.ts'
 export type { WorkerResult, WorkerTask } from './worker/messages.ts'
 export type {
   PoolCloseOptions,

@@ -1,8 +1,8 @@
 import {
   createGateway,
   type Gateway,
-  type IOContext,
   IOChain,
+  type IOContext,
   type ResolvedFilter,
 } from '@iochain/core'
 

@@ -62,14 +62,17 @@ describe('aggregating every upstream fixture', () => {
       const whole = tapOf(fixture, [fixture.bytes])
       const size = fixture.bytes.length
       fc.assert(
-        fc.property(fc.uniqueArray(fc.integer({ min: 1, max: size - 1 }), { maxLength: 24 }), (cuts) => {
-          const tap = tapOf(fixture, splitAt(fixture.bytes, cuts))
-          expect(tap.aggregator.result()).toEqual(whole.aggregator.result())
-          expect(tap.aggregator.usage).toEqual(whole.aggregator.usage)
-          expect(tap.aggregator.done).toBe(whole.aggregator.done)
-          expect(tap.aggregator.error).toEqual(whole.aggregator.error)
-          expect(tap.reader.events).toBe(whole.reader.events)
-        }),
+        fc.property(
+          fc.uniqueArray(fc.integer({ min: 1, max: size - 1 }), { maxLength: 24 }),
+          (cuts) => {
+            const tap = tapOf(fixture, splitAt(fixture.bytes, cuts))
+            expect(tap.aggregator.result()).toEqual(whole.aggregator.result())
+            expect(tap.aggregator.usage).toEqual(whole.aggregator.usage)
+            expect(tap.aggregator.done).toBe(whole.aggregator.done)
+            expect(tap.aggregator.error).toEqual(whole.aggregator.error)
+            expect(tap.reader.events).toBe(whole.reader.events)
+          },
+        ),
         { numRuns: 40 },
       )
     },

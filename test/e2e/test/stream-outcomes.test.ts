@@ -72,9 +72,12 @@ const chat = (requestId: string) =>
   )
 
 describe('a stream that completes', () => {
-  it('reaches the openai client whole, then onResponse sees aggregate, usage and timings', async () => {
+  it('reaches the openai client whole; onResponse sees aggregate, usage, timings', async () => {
     const f = fixture('openai/chat_stream_usage.sse')
-    upstream.play({ headers: SSE, body: splitAt(f.bytes, [400, 900, 1500, 2600]).flatMap((s) => [s, 5]) })
+    upstream.play({
+      headers: SSE,
+      body: splitAt(f.bytes, [400, 900, 1500, 2600]).flatMap((s) => [s, 5]),
+    })
     const id = randomUUID()
     let text = ''
     let usage: unknown = null
@@ -119,7 +122,7 @@ describe('a stream that completes', () => {
 })
 
 describe('a client that goes away', () => {
-  it('abort() mid-stream cancels once, with the partial aggregate, and aborts upstream', async () => {
+  it('abort() mid-stream cancels once, with the partial aggregate, aborting upstream', async () => {
     const f = fixture('sglang/chat_stream.sse')
     upstream.play({ headers: SSE, body: [bytesBefore(f, '" France"')], ending: 'hang' })
     const before = upstream.requests.length
@@ -212,7 +215,7 @@ describe('an upstream that fails mid-stream', () => {
     })
   })
 
-  it('by ending without [DONE]: the client gets no invented end, onResponse sees error', async () => {
+  it('by ending without [DONE]: the client gets no invented end; outcome error', async () => {
     const f = fixture('openai/chat_stream.sse')
     const sent = bytesBefore(f, '[DONE]')
     upstream.play({ headers: SSE, body: [sent], ending: 'end' })

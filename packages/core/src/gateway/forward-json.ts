@@ -1,5 +1,6 @@
 import type { Dispatcher } from 'undici'
 import type { Usage } from '../context.ts'
+import { normalizeUsage } from '../stream/usage.ts'
 import { decodeBody } from './decode-body.ts'
 import type { Exchange, GatewayDeps } from './exchange.ts'
 import { clientResponseHeaders, singleValued } from './headers.ts'
@@ -93,8 +94,7 @@ function parseJson(bytes: Buffer): unknown {
 }
 
 export function usageOf(body: unknown): Usage | null {
-  const usage = (body as { usage?: unknown } | null | undefined)?.usage
-  return typeof usage === 'object' && usage !== null ? (usage as Usage) : null
+  return normalizeUsage((body as { usage?: unknown } | null | undefined)?.usage)
 }
 
 /** The message of any of the error shapes upstreams use (nested, flat, or a bare string). */

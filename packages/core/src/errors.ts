@@ -24,6 +24,8 @@ export const ErrorCodes = {
   // --- gateway ---
   IOC_ERR_GATEWAY_OPTIONS: 'IOC_ERR_GATEWAY_OPTIONS',
   IOC_ERR_UPSTREAM: 'IOC_ERR_UPSTREAM',
+  // --- testkit ---
+  IOC_ERR_TESTKIT_RUNNER: 'IOC_ERR_TESTKIT_RUNNER',
 } as const
 
 export type ErrorCode = keyof typeof ErrorCodes

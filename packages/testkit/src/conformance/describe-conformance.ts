@@ -1,0 +1,151 @@
+import { describeError, type IOFilter, loadFilter } from '@iochain/core'
+import { createContext } from '../context.ts'
+import { runFilter } from '../run-filter.ts'
+import { check } from './check.ts'
+import { OUTCOMES, SHAPES, type Shape, texts } from './matrix.ts'
+import { detectRunner, type TestRunner } from './runner.ts'
+import { checkOptionsSchema } from './schema.ts'
+
+export type { TestRunner } from './runner.ts'
+
+export interface ConformanceOptions {
+  /** The options the filter is constructed with, as a config entry would give them. */
+  options?: unknown
+  /** Options the filter must refuse, through its schema or its constructor. */
+  invalidOptions?: unknown[]
+  /** Where a relative spec resolves; the current folder unless given. */
+  baseDir?: string
+  /** Check the filter works on structured-clone snapshots, as in a worker thread. */
+  worker?: boolean
+  /** The runner's `describe` and `it`; detected unless given. */
+  runner?: TestRunner
+  /** Size of the huge message in the matrix; 256 KiB unless given. */
+  hugeBytes?: number
+}
+
+/**
+ * Registers a suite that checks a filter the way IOChain will use it: loaded by spec as
+ * `iochain run` loads it, its hooks and options schema, every endpoint streaming or not with
+ * every outcome and awkward messages, structured cloning for worker mode, and `close()`.
+ *
+ * @example
+ * describeFilterConformance('./src/index.ts:MyFilter', { options: { limit: 3 } })
+ */
+export function describeFilterConformance(spec: string, options: ConformanceOptions = {}): void {
+  const { describe, it } = options.runner ?? detectRunner()
+  const baseDir = options.baseDir ?? process.cwd()
+  const load = (given: unknown = options.options) => loadFilter(spec, { baseDir, options: given })
+
+  describe(`IOChain filter conformance: ${spec}`, () => {
+    it('loads by spec as `iochain run` loads it', async () => {
+      const { filter, name } = await load()
+      check(typeof name === 'string' && name !== '', `its name is ${JSON.stringify(name)}`)
+      await close(filter)
+    })
+
+    it('declares hooks, `blocking` and `close` with the right types', async () => {
+      const { filter } = await load()
+      checkShape(filter)
+      await close(filter)
+    })
+
+    it('accepts its options and refuses invalid ones', async () => {
+      const { source } = await load()
+      await checkOptionsSchema(spec, source.value, options, load)
+    })
+
+    for (const shape of SHAPES) {
+      it(`runs on ${describeShape(shape)} for every outcome and message`, async () => {
+        const { filter, source } = await load()
+        try {
+          const worker = options.worker ?? claimsWorker(filter, source.value)
+          await runMatrix(filter, shape, options.hugeBytes ?? 256 * 1024, worker)
+        } finally {
+          await close(filter)
+        }
+      })
+    }
+
+    it('closes cleanly, whether or not it served a request', async () => {
+      const idle = await load()
+      await close(idle.filter)
+      const busy = await load()
+      await runFilter(busy.filter, createContext())
+      await close(busy.filter)
+    })
+  })
+}
+
+// --- internal ---
+
+async function runMatrix(filter: IOFilter, shape: Shape, hugeBytes: number, worker: boolean) {
+  const problems: string[] = []
+  for (const outcome of OUTCOMES) {
+    for (const { label, text } of texts(hugeBytes)) {
+      const where = `${outcome}, ${label}`
+      const made = createContext({ ...shape, text, outcome })
+      // In a worker, hooks get a structured-clone snapshot of the context.
+      const ctx = worker ? structuredClone(made) : made
+      const result = await runFilter(filter, ctx)
+      for (const e of result.errors) {
+        problems.push(`${where}: ${e.hook} threw ${describeError(e.error)}`)
+      }
+      if (result.rejection && !result.rejection.message) {
+        problems.push(`${where}: rejected with an empty message`)
+      }
+      if (worker) problems.push(...cloneProblems(where, result.metadata))
+    }
+  }
+  check(problems.length === 0, `on ${describeShape(shape)}:\n  ${problems.join('\n  ')}`)
+}
+
+function cloneProblems(where: string, metadata: Record<string, unknown>): string[] {
+  try {
+    structuredClone(metadata)
+    return []
+  } catch (err) {
+    return [`${where}: metadata cannot be cloned back from a worker: ${describeError(err)}`]
+  }
+}
+
+function checkShape(filter: IOFilter): void {
+  const problems: string[] = []
+  for (const hook of ['onRequest', 'onResponse', 'close'] as const) {
+    const value = filter[hook]
+    if (value !== undefined && typeof value !== 'function') {
+      problems.push(`\`${hook}\` is ${typeof value}, not a function`)
+    }
+  }
+  if (typeof filter.onRequest !== 'function' && typeof filter.onResponse !== 'function') {
+    problems.push('it has neither onRequest nor onResponse')
+  }
+  if (filter.blocking !== undefined && typeof filter.blocking !== 'boolean') {
+    problems.push(`\`blocking\` is ${typeof filter.blocking}, not a boolean`)
+  }
+  if (filter.name !== undefined && typeof filter.name !== 'string') {
+    problems.push(`\`name\` is ${typeof filter.name}, not a string`)
+  }
+  check(problems.length === 0, problems.join('; '))
+}
+
+function claimsWorker(filter: IOFilter, exported: unknown): boolean {
+  const declared = (value: unknown) =>
+    (typeof value === 'object' || typeof value === 'function') &&
+    value !== null &&
+    (value as { worker?: unknown }).worker === true
+  return declared(filter) || declared(exported)
+}
+
+async function close(filter: IOFilter): Promise<void> {
+  if (typeof filter.close !== 'function') return
+  try {
+    await filter.close()
+  } catch (err) {
+    check(false, `close() threw: ${describeError(err)}`)
+  }
+}
+
+function describeShape(shape: Shape): string {
+  if (shape.endpoint === 'embeddings') return 'embeddings'
+  return `${shape.endpoint} (${shape.stream ? 'streaming' : 'not streaming'})`
+}

@@ -1,5 +1,7 @@
 import { createRequire } from 'node:module'
 import { Command, CommanderError } from 'commander'
+import { registerFilters } from './commands/filters-list.ts'
+import { registerInit } from './commands/init.ts'
 import { registerRun } from './commands/run.ts'
 import { CliError, type CliIO, defaultIO, printError } from './io.ts'
 
@@ -16,6 +18,8 @@ export function createProgram(io: CliIO = defaultIO): Command {
     })
     .exitOverride()
   registerRun(program, io)
+  registerInit(program, io)
+  registerFilters(program, io)
   return program
 }
 

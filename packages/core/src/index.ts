@@ -27,6 +27,7 @@ export type { CloseOptions, Gateway, GatewayOptions } from './gateway/gateway.ts
 export { createGateway } from './gateway/gateway.ts'
 export { openAIErrorBody } from './gateway/openai-error.ts'
 export type { UpstreamOptions } from './gateway/upstream.ts'
+export { importModule, resolvePackage } from './loader/import-module.ts'
 export type { FilterExport, LoadedFilter, LoadFilterOptions } from './loader/load-filter.ts'
 export {
   constructFilter,

@@ -72,17 +72,14 @@ export async function startGateway(options: StartGatewayOptions = {}): Promise<T
 
 // --- internal ---
 
+// Specs load in one call, so that worker filters share the one pool a chain may have.
 async function resolveFilters(options: StartGatewayOptions): Promise<ResolvedFilter[]> {
-  const out: ResolvedFilter[] = []
-  for (const item of options.filters ?? []) {
-    if (typeof item === 'string' || isConfigEntry(item)) {
-      const loaded = await loadFilters([item], { baseDir: options.baseDir, logger: options.logger })
-      out.push(...loaded)
-    } else {
-      out.push(resolveEntry(item))
-    }
-  }
-  return out
+  const items = options.filters ?? []
+  const specs = items.filter((item) => typeof item === 'string' || isConfigEntry(item))
+  const loaded = await loadFilters(specs, { baseDir: options.baseDir, logger: options.logger })
+  return items.map((item) =>
+    typeof item === 'string' || isConfigEntry(item) ? loaded.shift()! : resolveEntry(item),
+  )
 }
 
 function isConfigEntry(item: FilterEntry | IOFilter | ChainEntry): item is FilterEntry {

@@ -32,7 +32,16 @@ export interface FilterInit {
   baseDir: string
 }
 
-export type FilterClass<O = unknown> = new (options: O, init: FilterInit) => IOFilter
+/**
+ * A filter class. `static worker = true` asks for the worker pool by default: its hooks then run
+ * in a pool thread on a context snapshot, unless the operator's entry sets `worker: false`.
+ */
+export type FilterClass<O = unknown> = (new (
+  options: O,
+  init: FilterInit,
+) => IOFilter) & {
+  worker?: boolean
+}
 export type FilterFactory<O = unknown> = (
   options: O,
   init: FilterInit,

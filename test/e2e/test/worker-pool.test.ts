@@ -65,14 +65,22 @@ export class Crasher {
 
 // Held on a shared memory cell until the test lets it go: no timing in the tests.
 const HELD = `
-import type { IOContext } from '@iochain/core'
+import { isMainThread } from 'node:worker_threads'
+import type { FilterInit, IOContext, Logger } from '@iochain/core'
 export class Held {
   static worker = true
   blocking = false
   cell: Int32Array
-  constructor(options: { cell: Int32Array }) { this.cell = options.cell }
+  logger: Logger
+  constructor(options: { cell: Int32Array }, init: FilterInit) {
+    this.cell = options.cell
+    this.logger = init.logger
+  }
   onRequest(ctx: IOContext) {
     Atomics.wait(this.cell, 0, 0)
+  }
+  close() {
+    this.logger.info({ mainThread: isMainThread }, 'held filter closed')
   }
 }
 export class Check {
@@ -274,10 +282,12 @@ describe('a saturated worker pool', () => {
 })
 
 describe('shutting down with tasks in flight', () => {
+  const { logger, records } = createRecordingLogger()
   const start = async (cell: Int32Array) => {
     const dir = writeTempFiles({ 'held.ts': HELD })
     const t = await startTestGateway({
       baseDir: dir,
+      logger,
       filters: [{ use: './held.ts:Held', options: { cell } }],
       workerPool: { minThreads: 1, maxThreads: 1 },
     })
@@ -286,13 +296,15 @@ describe('shutting down with tasks in flight', () => {
     return t
   }
 
-  it('lets a running task finish within the deadline', async () => {
+  it('lets a running task finish within the deadline, then closes the filter in its thread', async () => {
     const cell = newCell()
     const t = await start(cell)
     const closing = t.gateway.close({ deadlineMs: 10_000 })
     release(cell)
     await closing
     expect(t.gateway.chain.stats.workers).toMatchObject({ completed: 1, failed: 0 })
+    const closed = records.filter((r) => r.msg === 'held filter closed')
+    expect(closed).toEqual([expect.objectContaining({ filter: 'Held', mainThread: false })])
     await t.mock?.close()
   })
 

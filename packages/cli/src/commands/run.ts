@@ -84,7 +84,9 @@ async function run(options: RunOptions, io: CliIO): Promise<void> {
       url: gateway.url,
       upstream: upstreamUrl,
       filters: filters.map(
-        (f, i) => `${i + 1}. ${f.name} (${f.blocking ? 'blocking' : 'background'})`,
+        (f, i) =>
+          `${i + 1}. ${f.name} (${f.blocking ? 'blocking' : 'background'}` +
+          `${f.worker ? ', worker pool' : ''})`,
       ),
     },
     `iochain listening on ${gateway.url}`,

@@ -1,11 +1,16 @@
+import { BroadcastChannel, threadId } from 'node:worker_threads'
+import { Tinypool } from 'tinypool'
 import type { HookName } from '../chain.ts'
 import type { IOContext } from '../context.ts'
 import type { IOFilter } from '../filter.ts'
 import { type LoadedFilter, loadFilter } from '../loader/load-filter.ts'
 import type {
+  CloseReply,
+  CloseRequest,
   DescribeTask,
   HookTask,
   MetadataChanges,
+  PoolWorkerData,
   WorkerFilterSource,
   WorkerResult,
   WorkerTask,
@@ -39,6 +44,34 @@ process.exit = ((code?: number | string | null) => {
   })
   throw err
 }) as typeof process.exit
+
+// Shutdown: the pool asks every thread at once to close the filters it holds, then ends them.
+const { channel: channelName } = Tinypool.workerData as PoolWorkerData
+const channel = new BroadcastChannel(channelName)
+channel.onmessage = (event) => {
+  if ((event.data as CloseRequest | undefined)?.kind !== 'close') return
+  void closeInstances().then(() => {
+    const reply: CloseReply = { kind: 'closed', threadId, logs: logger.take() }
+    channel.postMessage(reply)
+  })
+}
+
+async function closeInstances(): Promise<void> {
+  for (const loading of instances.values()) {
+    try {
+      const { filter, name } = await loading
+      if (typeof filter.close !== 'function') continue
+      try {
+        await filter.close()
+      } catch (err) {
+        logger.error({ err, filter: name }, 'filter close failed in a worker thread')
+      }
+    } catch {
+      // A filter that never loaded has nothing to close.
+    }
+  }
+  instances.clear()
+}
 
 /** The task handler tinypool calls; resolves for every outcome of the filter itself. */
 export default async function runTask(task: WorkerTask): Promise<WorkerResult> {

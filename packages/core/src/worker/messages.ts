@@ -74,3 +74,21 @@ export type WorkerResult =
   | { ok: true; kind: 'describe'; description: FilterDescription; logs: RelayedLog[] }
   | { ok: true; kind: 'hook'; metadata: MetadataChanges; logs: RelayedLog[] }
   | { ok: false; error: WireError; metadata?: MetadataChanges; logs: RelayedLog[] }
+
+/** Sent once to every thread, over the pool's broadcast channel, when the pool shuts down. */
+export interface CloseRequest {
+  kind: 'close'
+}
+
+/** A thread's answer once every filter it holds has run `close()`. */
+export interface CloseReply {
+  kind: 'closed'
+  threadId: number
+  logs: RelayedLog[]
+}
+
+/** What every thread of a pool receives at start. */
+export interface PoolWorkerData {
+  /** The name of the pool's broadcast channel. */
+  channel: string
+}

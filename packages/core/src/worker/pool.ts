@@ -1,9 +1,18 @@
+import { randomUUID } from 'node:crypto'
 import { availableParallelism } from 'node:os'
+import { BroadcastChannel } from 'node:worker_threads'
 import { Tinypool } from 'tinypool'
 import { describeError, ErrorCodes, IOChainError } from '../errors.ts'
 import type { Logger } from '../logger.ts'
 import { createSilentLogger } from '../logger.ts'
-import type { WorkerResult, WorkerTask } from './messages.ts'
+import type {
+  CloseReply,
+  CloseRequest,
+  PoolWorkerData,
+  WorkerResult,
+  WorkerTask,
+} from './messages.ts'
+import { replayLogs } from './relay-logger.ts'
 
 export interface WorkerPoolOptions {
   /** Threads kept alive even when idle; 1 unless given. */
@@ -52,6 +61,8 @@ export interface PoolCloseOptions {
 }
 
 const ENTRY = new URL('./entry.js', import.meta.url)
+// Threads get at least this long to close their filters, even when the deadline has passed.
+const MIN_CLOSE_MS = 250
 
 /**
  * The tinypool that runs filters marked `worker: true`. Hooks reach it as tasks carrying a
@@ -60,6 +71,7 @@ const ENTRY = new URL('./entry.js', import.meta.url)
 export class FilterPool {
   readonly #pool: Tinypool
   readonly #logger: Logger
+  readonly #channel: BroadcastChannel
   #inFlight = 0
   #idle: Array<() => void> = []
   #closing = false
@@ -83,8 +95,12 @@ export class FilterPool {
     if (options.maxHeapMb !== undefined) checkInteger('maxHeapMb', options.maxHeapMb, 1)
 
     this.#logger = options.logger ?? createSilentLogger()
+    const workerData: PoolWorkerData = { channel: `iochain-pool-${randomUUID()}` }
+    this.#channel = new BroadcastChannel(workerData.channel)
+    this.#channel.unref()
     this.#pool = new Tinypool({
       filename: ENTRY.href,
+      workerData,
       minThreads,
       maxThreads,
       idleTimeout: idleTimeoutMs,
@@ -140,18 +156,24 @@ export class FilterPool {
     }
   }
 
-  /** Stops taking tasks, lets queued and running ones finish by the deadline, then terminates. */
+  /**
+   * Stops taking tasks and lets queued and running ones finish by the deadline. Then every
+   * thread closes the filters it holds, and the threads are terminated.
+   */
   async close({ deadlineMs = 10_000 }: PoolCloseOptions = {}): Promise<void> {
     if (this.#closing) return
     this.#closing = true
+    const deadline = Date.now() + deadlineMs
     if (this.#inFlight > 0 && !(await this.#settles(deadlineMs))) {
       this.#logger.warn(
         { running: this.#inFlight, deadlineMs },
         'worker pool shutdown deadline passed, terminating threads with tasks in flight',
       )
     }
+    await this.#closeFilters(Math.max(deadline - Date.now(), MIN_CLOSE_MS))
     this.#stopping = true
     await this.#pool.destroy()
+    this.#channel.close()
   }
 
   // --- internal ---
@@ -189,6 +211,28 @@ export class FilterPool {
       `${where} crashed its worker thread: ${describeError(err)}`,
       { cause: err },
     )
+  }
+
+  // Broadcast, so that each thread answers for itself; a thread stuck in a task cannot answer.
+  #closeFilters(ms: number): Promise<void> {
+    let expected = this.#pool.threads.length
+    if (expected === 0) return Promise.resolve()
+    return new Promise((resolve) => {
+      const done = () => {
+        clearTimeout(timer)
+        this.#channel.onmessage = () => {}
+        resolve()
+      }
+      const timer = setTimeout(done, ms)
+      this.#channel.onmessage = (event) => {
+        const reply = event.data as CloseReply | undefined
+        if (reply?.kind !== 'closed') return
+        replayLogs(this.#logger, reply.logs)
+        if (--expected === 0) done()
+      }
+      const request: CloseRequest = { kind: 'close' }
+      this.#channel.postMessage(request)
+    })
   }
 
   #settles(ms: number): Promise<boolean> {

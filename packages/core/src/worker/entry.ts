@@ -56,6 +56,8 @@ channel.onmessage = (event) => {
   })
 }
 
+// Known gap: a thread ended by its idle timeout or replaced after a crash or timeout does not
+// get here, so its filters' `close()` does not run.
 async function closeInstances(): Promise<void> {
   for (const loading of instances.values()) {
     try {
@@ -142,6 +144,7 @@ interface TrackedChanges {
 }
 
 // The context a filter sees in the thread; `metadata` records which keys the hook touched.
+// Known gap: an in-place change to a nested value (`metadata.user.tier = ...`) is not seen.
 function contextFromSnapshot(snapshot: ContextSnapshot): {
   ctx: IOContext
   changes: TrackedChanges

@@ -191,7 +191,7 @@ export class FilterPool {
     this.#counts.failed++
     if (timedOut) {
       this.#counts.timedOut++
-      this.#logger.warn(context, 'worker hook timed out; its thread was replaced')
+      this.#logger.warn(context, 'worker hook timed out; a thread running it is replaced')
       return new IOChainError(
         ErrorCodes.IOC_ERR_HOOK_TIMEOUT,
         `${where} did not finish within ${label.timeoutMs} ms in a worker thread.`,

@@ -26,8 +26,14 @@ export interface RecordingGateway {
   close(): Promise<void>
 }
 
-/** A real gateway in front of `upstreamUrl` with one blocking filter recording `onResponse`. */
-export async function startRecordingGateway(upstreamUrl: string): Promise<RecordingGateway> {
+/**
+ * A real gateway in front of `upstreamUrl` with one blocking filter recording `onResponse`;
+ * `hold`, when given, is awaited inside that hook after the recording.
+ */
+export async function startRecordingGateway(
+  upstreamUrl: string,
+  hold?: () => Promise<void>,
+): Promise<RecordingGateway> {
   const seen: SeenResponse[] = []
   const waiters = new Map<string, (s: SeenResponse) => void>()
   const recorder: ResolvedFilter = {
@@ -37,7 +43,7 @@ export async function startRecordingGateway(upstreamUrl: string): Promise<Record
     strict: false,
     credentials: false,
     filter: {
-      onResponse(ctx: IOContext) {
+      async onResponse(ctx: IOContext) {
         const copy = structuredClone({
           requestId: ctx.requestId,
           outcome: ctx.outcome,
@@ -47,6 +53,7 @@ export async function startRecordingGateway(upstreamUrl: string): Promise<Record
         })
         seen.push(copy)
         waiters.get(ctx.requestId)?.(copy)
+        await hold?.()
       },
     },
   }

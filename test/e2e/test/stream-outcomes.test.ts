@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto'
 import { request as httpRequest, type IncomingMessage } from 'node:http'
 import { setTimeout as sleep } from 'node:timers/promises'
+import { gzipSync } from 'node:zlib'
 import OpenAI, { APIError, RateLimitError } from 'openai'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { type Fixture, loadFixtures, splitAt } from '../src/fixtures.ts'
@@ -43,9 +44,9 @@ async function lastUpstreamRequest(before: number): Promise<ReplayedRequest> {
 }
 
 /** A raw streaming request; resolves with the response, whose body the caller reads. */
-function rawStream(requestId: string): Promise<IncomingMessage> {
+function rawStream(requestId: string, path = '/chat/completions'): Promise<IncomingMessage> {
   return new Promise((resolve, reject) => {
-    const req = httpRequest(`${gw.baseURL}/chat/completions`, {
+    const req = httpRequest(gw.baseURL + path, {
       method: 'POST',
       headers: { 'content-type': 'application/json', 'x-request-id': requestId },
     })
@@ -102,6 +103,32 @@ describe('a stream that completes', () => {
     expect(t.chunks?.maxGapMs).toBeGreaterThanOrEqual(t.chunks!.meanGapMs)
   })
 
+  it('runs onResponse only after the last byte was handed to the client', async () => {
+    // onResponse blocks until the client has read the whole response: were it run before
+    // the end was written, the client would wait for it forever.
+    let release = () => {}
+    const released = new Promise<void>((resolve) => {
+      release = resolve
+    })
+    const held = await startRecordingGateway(upstream.url, () => released)
+    try {
+      const f = fixture('llama.cpp/chat_stream.sse')
+      upstream.play({ headers: SSE, body: [f.bytes] })
+      const res = await fetch(`${held.baseURL}/chat/completions`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ model: 'm', stream: true, messages: [] }),
+      })
+      const bytes = Buffer.from(await res.arrayBuffer())
+      expect(bytes.equals(f.bytes)).toBe(true)
+      expect(held.seen).toHaveLength(1)
+      expect(held.seen[0]?.outcome.kind).toBe('ok')
+    } finally {
+      release()
+      await held.close()
+    }
+  })
+
   it('is ok for a client that hangs up right after the final event', async () => {
     const f = fixture('vllm/chat_stream.sse')
     // The upstream keeps the connection open after [DONE]; the client leaves on its own.
@@ -117,6 +144,82 @@ describe('a stream that completes', () => {
     expect(seen.outcome).toEqual({ kind: 'ok', status: 200 })
     expect((seen.response!.body as any).choices[0].message.content).toBe(
       'The capital of France is Paris.',
+    )
+  })
+})
+
+describe('a Responses API stream', () => {
+  const usage = { input_tokens: 6, output_tokens: 2, total_tokens: 8 }
+  const base = { id: 'resp_1', object: 'response', created_at: 1, model: 'm', output: [] }
+  const item = { id: 'msg_1', type: 'message', role: 'assistant' }
+  const part = { type: 'output_text', text: '', annotations: [] }
+  const done = { ...item, status: 'completed', content: [{ ...part, text: 'Hi there' }] }
+  const final = { ...base, status: 'completed', output: [done], usage }
+  const at = { item_id: 'msg_1', output_index: 0, content_index: 0 }
+  const events: object[] = [
+    { type: 'response.created', response: { ...base, status: 'in_progress' } },
+    {
+      type: 'response.output_item.added',
+      output_index: 0,
+      item: { ...item, status: 'in_progress', content: [] },
+    },
+    { type: 'response.content_part.added', ...at, part },
+    { type: 'response.output_text.delta', ...at, delta: 'Hi' },
+    { type: 'response.output_text.delta', ...at, delta: ' there' },
+    { type: 'response.output_text.done', ...at, text: 'Hi there' },
+    { type: 'response.output_item.done', output_index: 0, item: done },
+    { type: 'response.completed', response: final },
+  ]
+  const wire = events.map(
+    (e, i) =>
+      `event: ${(e as { type: string }).type}\ndata: ${JSON.stringify({ ...e, sequence_number: i })}\n\n`,
+  )
+
+  it('ends on its terminal event, with no [DONE], and reaches onResponse whole', async () => {
+    upstream.play({ headers: SSE, body: wire.flatMap((w) => [w, 2]) })
+    const id = randomUUID()
+    const stream = await client.responses.create(
+      { model: 'm', input: 'hi', stream: true },
+      { headers: { 'x-request-id': id } },
+    )
+    const types: string[] = []
+    for await (const event of stream) types.push(event.type)
+    expect(types.at(-1)).toBe('response.completed')
+
+    const seen = await gw.responseOf(id)
+    expect(seen.outcome).toEqual({ kind: 'ok', status: 200 })
+    expect(seen.response?.body).toEqual(final)
+    expect(seen.usage).toEqual({ ...usage, prompt_tokens: 6, completion_tokens: 2 })
+    expect(seen.timings.firstTokenAt).toBeGreaterThanOrEqual(seen.timings.firstByteAt!)
+  })
+
+  it('cut before its terminal event is an error with the text generated so far', async () => {
+    upstream.play({ headers: SSE, body: wire.slice(0, 5), ending: 'end' })
+    const id = randomUUID()
+    await drain(await rawStream(id, '/responses'))
+    const seen = await gw.responseOf(id)
+    expect(seen.outcome).toMatchObject({ kind: 'error', code: 'upstream_stream_incomplete' })
+    expect((seen.response?.body as any).output[0].content[0].text).toBe('Hi there')
+  })
+})
+
+describe('a compressed stream', () => {
+  it('is forwarded as sent and still aggregated', async () => {
+    const f = fixture('vllm/chat_stream_usage.sse')
+    const packed = gzipSync(f.bytes)
+    upstream.play({
+      headers: { ...SSE, 'content-encoding': 'gzip' },
+      body: splitAt(packed, [10, 200, 400]),
+    })
+    const id = randomUUID()
+    const res = await rawStream(id)
+    expect(res.headers['content-encoding']).toBe('gzip')
+    const { bytes } = await drain(res)
+    expect(bytes.equals(packed)).toBe(true)
+    const seen = await gw.responseOf(id)
+    expect(seen.outcome.kind).toBe('ok')
+    expect((seen.response?.body as any).choices[0].message.content).toBe(
+      'こんにちは！🍣は好きですか？',
     )
   })
 })

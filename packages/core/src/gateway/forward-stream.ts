@@ -27,10 +27,11 @@ export async function forwardStream(
   res.writeHead(status, headers)
   res.flushHeaders()
 
-  const tap = new StreamTap(ctx.endpoint)
+  const encoding = upstreamRes.headers['content-encoding']
+  const tap = new StreamTap(ctx.endpoint, { contentEncoding: encoding?.toString() })
   const end = await pump(exchange, upstreamRes.body, tap)
-  if (end.kind === 'ended') tap.end()
   if (end.kind !== 'ended') upstreamRes.body.destroy()
+  await tap.end()
   if (tap.broken !== undefined) {
     deps.logger.warn({ err: tap.broken, requestId: ctx.requestId }, 'stream aggregation stopped')
   }
@@ -54,6 +55,8 @@ export async function forwardStream(
   await deps.chain.runResponse(ctx)
 }
 
+// Known limit: bytes after `[DONE]` are forwarded too, so an upstream that holds the connection
+// open after it holds the client's response (and onResponse) open until it ends or the client goes.
 async function pump(exchange: Exchange, body: Readable, tap: StreamTap): Promise<PumpEnd> {
   const { res } = exchange
   try {

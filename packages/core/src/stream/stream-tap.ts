@@ -1,5 +1,7 @@
+import type { Transform } from 'node:stream'
 import type { Endpoint } from '../filter.ts'
 import { StreamAggregator } from './aggregate.ts'
+import { createDecompressor } from './decompress.ts'
 import { SseReader } from './sse-reader.ts'
 
 /** Spacing of a stream's data events as the gateway received them. */
@@ -7,6 +9,11 @@ export interface ChunkTimings {
   count: number
   meanGapMs: number
   maxGapMs: number
+}
+
+export interface StreamTapOptions {
+  /** The response's `content-encoding`: an encoded stream is decoded for parsing only. */
+  contentEncoding?: string
 }
 
 /**
@@ -25,8 +32,9 @@ export class StreamTap {
   #lastEventAt = 0
   #gapTotal = 0
   #gapMax = 0
+  #decoder: Transform | null = null
 
-  constructor(endpoint: Endpoint) {
+  constructor(endpoint: Endpoint, options: StreamTapOptions = {}) {
     const aggregator = new StreamAggregator(endpoint)
     this.aggregator = aggregator
     this.reader = new SseReader({
@@ -36,19 +44,34 @@ export class StreamTap {
       },
       onUnknownField: (field) => aggregator.pushUnknownField(field),
     })
+    try {
+      this.#decoder = createDecompressor(options.contentEncoding)
+    } catch (err) {
+      this.broken = err
+    }
+    this.#decoder?.on('data', (decoded: Buffer) => this.#read(decoded))
+    this.#decoder?.on('error', (err) => {
+      this.broken ??= err
+    })
   }
 
   push(chunk: Uint8Array): void {
     this.firstByteAt ??= Date.now()
     if (this.broken !== undefined) return
-    try {
-      this.reader.push(chunk)
-    } catch (err) {
-      this.broken = err
-    }
+    if (this.#decoder) this.#decoder.write(chunk)
+    else this.#read(chunk)
   }
 
-  end(): void {
+  /** Parses what is left; resolves once an encoded stream's decoder has flushed. */
+  async end(): Promise<void> {
+    const decoder = this.#decoder
+    if (decoder && this.broken === undefined) {
+      await new Promise<void>((resolve) => {
+        decoder.once('end', resolve).once('error', () => resolve())
+        decoder.end()
+        decoder.resume()
+      })
+    }
     if (this.broken !== undefined) return
     try {
       this.reader.end()
@@ -63,6 +86,15 @@ export class StreamTap {
       count: this.#events,
       meanGapMs: gaps > 0 ? this.#gapTotal / gaps : 0,
       maxGapMs: this.#gapMax,
+    }
+  }
+
+  #read(bytes: Uint8Array): void {
+    if (this.broken !== undefined) return
+    try {
+      this.reader.push(bytes)
+    } catch (err) {
+      this.broken = err
     }
   }
 

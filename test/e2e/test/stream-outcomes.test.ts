@@ -199,7 +199,7 @@ describe('a Responses API stream', () => {
     await drain(await rawStream(id, '/responses'))
     const seen = await gw.responseOf(id)
     expect(seen.outcome).toMatchObject({ kind: 'error', code: 'upstream_stream_incomplete' })
-    expect((seen.response?.body as any).output[0].content[0].text).toBe('Hi there')
+    expect((seen.response!.body as any).output[0].content[0].text).toBe('Hi there')
   })
 })
 
@@ -218,7 +218,7 @@ describe('a compressed stream', () => {
     expect(bytes.equals(packed)).toBe(true)
     const seen = await gw.responseOf(id)
     expect(seen.outcome.kind).toBe('ok')
-    expect((seen.response?.body as any).choices[0].message.content).toBe(
+    expect((seen.response!.body as any).choices[0].message.content).toBe(
       'こんにちは！🍣は好きですか？',
     )
   })

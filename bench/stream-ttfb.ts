@@ -53,7 +53,7 @@ for (let i = 0; i < WARMUP + REQUESTS; i++) {
 
 const direct = summarize(samples.get('direct') ?? [])
 console.log(`${REQUESTS} streams per target, one at a time, after ${WARMUP} warm-up rounds`)
-console.log('target               ttfb p50   ttfb p99   added p50  added p99  total p50')
+console.log('target               ttfb p50   ttfb p99   p50-direct p99-direct total p50')
 for (const [name, list] of samples) {
   const s = summarize(list)
   console.log(

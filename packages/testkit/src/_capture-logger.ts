@@ -14,7 +14,7 @@ export interface HookError {
  * A logger for the real `IOChain` that keeps the failures it reports, so a run can show them
  * to the test instead of a log.
  */
-export function createCaptureLogger(errors: HookError[]): Logger {
+export function createCaptureLogger(errors: HookError[], warnings: string[] = []): Logger {
   const keep = (obj: object | string, msg?: string) => {
     if (typeof obj !== 'object' || obj === null) return
     const entry = obj as { err?: unknown; filter?: unknown; hook?: unknown }
@@ -28,10 +28,15 @@ export function createCaptureLogger(errors: HookError[]): Logger {
     })
   }
   const ignore = () => {}
+  const warn = (obj: object | string, msg?: string) => {
+    const text = typeof obj === 'string' ? obj : (msg ?? '')
+    const keys = (obj as { keys?: unknown }).keys
+    warnings.push(Array.isArray(keys) ? `${text} (${keys.join(', ')})` : text)
+  }
   const logger: Logger = {
     fatal: keep,
     error: keep,
-    warn: ignore,
+    warn,
     info: ignore,
     debug: ignore,
     trace: ignore,

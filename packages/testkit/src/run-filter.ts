@@ -9,12 +9,16 @@ import {
   type RejectionLike,
   type ResolvedFilter,
   type Timings,
+  type WorkerDispatch,
 } from '@iochain/core'
 import { createCaptureLogger, type HookError } from './_capture-logger.ts'
 
 export type { HookError } from './_capture-logger.ts'
 
-/** A filter with the settings an operator could give its config entry. */
+/**
+ * A filter with the settings an operator could give its config entry. What `loadFilters`
+ * returns (a `ResolvedFilter`) is one too, worker filters included.
+ */
 export interface ChainEntry {
   filter: IOFilter
   name?: string
@@ -24,6 +28,8 @@ export interface ChainEntry {
   strict?: boolean
   credentials?: boolean
   match?: FilterMatch
+  /** Set by `loadFilters` for a filter that runs in the worker pool. */
+  worker?: WorkerDispatch
 }
 
 export interface RunOptions {
@@ -149,12 +155,13 @@ export function resolveEntry(value: IOFilter | ChainEntry): ResolvedFilter {
     strict: entry.strict ?? false,
     credentials: entry.credentials ?? false,
     match: entry.match,
+    worker: entry.worker,
   }
 }
 
-// The chain gets a thin wrapper that records each call; the hooks run with the filter as `this`.
+// The chain gets thin wrappers that record each call; the hooks run with the filter as `this`.
 function recordCalls(resolved: ResolvedFilter, calls: RunResult['calls']): ResolvedFilter {
-  const { filter, name } = resolved
+  const { filter, name, worker } = resolved
   const recorded: IOFilter = { name }
   for (const hook of ['onRequest', 'onResponse'] as const) {
     const fn = filter[hook]
@@ -164,7 +171,17 @@ function recordCalls(resolved: ResolvedFilter, calls: RunResult['calls']): Resol
       return fn.call(filter, ctx)
     }
   }
-  return { ...resolved, filter: recorded }
+  if (!worker) return { ...resolved, filter: recorded }
+  // A worker filter's hooks are reached through its dispatch, not through `filter`.
+  const dispatch: WorkerDispatch = Object.create(worker, {
+    call: {
+      value: (...args: Parameters<WorkerDispatch['call']>) => {
+        calls.push({ filter: name, hook: args[0] })
+        return worker.call(...args)
+      },
+    },
+  })
+  return { ...resolved, filter: recorded, worker: dispatch }
 }
 
 function nameOf(filter: IOFilter): string {

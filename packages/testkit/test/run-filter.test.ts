@@ -1,5 +1,5 @@
 import { AssertionError } from 'node:assert'
-import type { IOContext } from '@iochain/core'
+import { IOChain, type IOContext, loadFilters } from '@iochain/core'
 import { describe, expect, it } from 'vitest'
 import { expectPassed, expectRejected } from '../src/assertions.ts'
 import { createContext } from '../src/context.ts'
@@ -60,6 +60,22 @@ describe('runFilter', () => {
   it('runs only the phase asked for', async () => {
     const result = await runFilter(new MaxTokens(), createContext(), { only: 'onResponse' })
     expect(result.calls.map((c) => c.hook)).toEqual(['onResponse'])
+  })
+})
+
+describe('runFilter with a worker filter', () => {
+  it('runs the hooks in a pool thread and brings the metadata back', async () => {
+    const [entry] = await loadFilters(['./fixtures/filters.ts:NotesThread'], {
+      baseDir: import.meta.dirname,
+    })
+    try {
+      const result = await runFilter(entry!, createContext())
+      expectPassed(result)
+      expect(result.metadata.thread).toBe('worker')
+      expect(result.calls).toEqual([{ filter: 'NotesThread', hook: 'onRequest' }])
+    } finally {
+      await new IOChain([entry!]).close()
+    }
   })
 })
 

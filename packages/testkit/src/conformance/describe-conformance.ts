@@ -5,6 +5,7 @@ import { check } from './check.ts'
 import { OUTCOMES, SHAPES, type Shape, texts } from './matrix.ts'
 import { detectRunner, type TestRunner } from './runner.ts'
 import { checkOptionsSchema } from './schema.ts'
+import { loadSubject, type Subject } from './subject.ts'
 
 export type { TestRunner } from './runner.ts'
 
@@ -15,7 +16,10 @@ export interface ConformanceOptions {
   invalidOptions?: unknown[]
   /** Where a relative spec resolves; the current folder unless given. */
   baseDir?: string
-  /** Check the filter works on structured-clone snapshots, as in a worker thread. */
+  /**
+   * Run the matrix in a worker thread of the pool, on context snapshots, as `worker: true` in a
+   * config does. Unless given, what the filter declares (`static worker = true`).
+   */
   worker?: boolean
   /** The runner's `describe` and `it`; detected unless given. */
   runner?: TestRunner
@@ -56,12 +60,11 @@ export function describeFilterConformance(spec: string, options: ConformanceOpti
 
     for (const shape of SHAPES) {
       it(`runs on ${describeShape(shape)} for every outcome and message`, async () => {
-        const { filter, source } = await load()
+        const subject = await loadSubject(spec, baseDir, options)
         try {
-          const worker = options.worker ?? claimsWorker(filter, source.value)
-          await runMatrix(filter, shape, options.hugeBytes ?? 256 * 1024, worker)
+          await runMatrix(subject, shape, options.hugeBytes ?? 256 * 1024)
         } finally {
-          await close(filter)
+          await subject.close()
         }
       })
     }
@@ -78,34 +81,23 @@ export function describeFilterConformance(spec: string, options: ConformanceOpti
 
 // --- internal ---
 
-async function runMatrix(filter: IOFilter, shape: Shape, hugeBytes: number, worker: boolean) {
+async function runMatrix(subject: Subject, shape: Shape, hugeBytes: number) {
   const problems: string[] = []
   for (const outcome of OUTCOMES) {
     for (const { label, text } of texts(hugeBytes)) {
       const where = `${outcome}, ${label}`
-      const made = createContext({ ...shape, text, outcome })
-      // In a worker, hooks get a structured-clone snapshot of the context.
-      const ctx = worker ? structuredClone(made) : made
-      const result = await runFilter(filter, ctx)
+      const result = await runFilter(subject.entry, createContext({ ...shape, text, outcome }))
       for (const e of result.errors) {
         problems.push(`${where}: ${e.hook} threw ${describeError(e.error)}`)
       }
       if (result.rejection && !result.rejection.message) {
         problems.push(`${where}: rejected with an empty message`)
       }
-      if (worker) problems.push(...cloneProblems(where, result.metadata))
+      for (const warning of subject.warnings.splice(0)) problems.push(`${where}: ${warning}`)
     }
   }
-  check(problems.length === 0, `on ${describeShape(shape)}:\n  ${problems.join('\n  ')}`)
-}
-
-function cloneProblems(where: string, metadata: Record<string, unknown>): string[] {
-  try {
-    structuredClone(metadata)
-    return []
-  } catch (err) {
-    return [`${where}: metadata cannot be cloned back from a worker: ${describeError(err)}`]
-  }
+  const mode = subject.worker ? ' in a worker thread' : ''
+  check(problems.length === 0, `on ${describeShape(shape)}${mode}:\n  ${problems.join('\n  ')}`)
 }
 
 function checkShape(filter: IOFilter): void {
@@ -126,14 +118,6 @@ function checkShape(filter: IOFilter): void {
     problems.push(`\`name\` is ${typeof filter.name}, not a string`)
   }
   check(problems.length === 0, problems.join('; '))
-}
-
-function claimsWorker(filter: IOFilter, exported: unknown): boolean {
-  const declared = (value: unknown) =>
-    (typeof value === 'object' || typeof value === 'function') &&
-    value !== null &&
-    (value as { worker?: unknown }).worker === true
-  return declared(filter) || declared(exported)
 }
 
 async function close(filter: IOFilter): Promise<void> {

@@ -25,7 +25,7 @@ describe('iochain init filter', () => {
     const vitest = path.join(dir, 'node_modules/vitest/vitest.mjs')
     const tsc = path.join(dir, 'node_modules/typescript/bin/tsc')
     const tests = await runNode(dir, [vitest, 'run'])
-    expect(tests.out).toMatch(/Tests\s+11 passed/)
+    expect(tests.out).toMatch(/Tests\s+13 passed/)
     expect(tests.code).toBe(0)
     expect(await runNode(dir, [tsc, '-p', 'tsconfig.json'])).toEqual({ code: 0, out: '' })
     expect(await runNode(dir, [tsc, '-p', 'tsconfig.build.json'])).toEqual({ code: 0, out: '' })

@@ -25,13 +25,15 @@ export function defaultRequest(
   }
 }
 
+// Shortcoming: usage counts words, not a model's tokens; tests should not expect real counts.
 /** Whitespace-separated words, at least one per non-empty text: close enough for usage. */
 export function countWords(text: string): number {
   return text.split(/\s+/).filter(Boolean).length
 }
 
 export function usageFor(ctx: IOContext, reply: string): Usage {
-  const prompt = countWords(JSON.stringify(ctx.request.messages ?? ctx.request.prompt ?? ''))
+  const asked = ctx.request.messages ?? ctx.request.prompt ?? ctx.request.input ?? ''
+  const prompt = countWords(typeof asked === 'string' ? asked : JSON.stringify(asked))
   const completion = ctx.endpoint === 'embeddings' ? 0 : countWords(reply)
   const usage: Usage = {
     prompt_tokens: prompt,
@@ -57,6 +59,26 @@ export function defaultResponseBody(
         model: ctx.model,
         data: [{ object: 'embedding', index: 0, embedding: [0.25, -0.5, 0.125, 1] }],
         usage: { prompt_tokens: usage.prompt_tokens, total_tokens: usage.prompt_tokens },
+      }
+    case 'responses':
+      return {
+        id: 'resp-test',
+        object: 'response',
+        created_at: created,
+        model: ctx.model,
+        status: finished ? 'completed' : 'incomplete',
+        output: [
+          {
+            type: 'message',
+            role: 'assistant',
+            content: [{ type: 'output_text', text: reply, annotations: [] }],
+          },
+        ],
+        usage: {
+          input_tokens: usage.prompt_tokens,
+          output_tokens: usage.completion_tokens,
+          total_tokens: usage.total_tokens,
+        },
       }
     case 'completions':
       return {

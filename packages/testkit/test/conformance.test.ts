@@ -64,13 +64,13 @@ describe('describeFilterConformance', () => {
     expect(results.get('runs on embeddings for every outcome and message')).toMatch(
       /in a worker thread:\n.*metadata written in a worker thread could not be cloned and was left out \(later\)/,
     )
-  })
+  }, 60_000)
 
   it('passes a worker filter, running it in the pool', async () => {
     const results = await outcomes('./fixtures/filters.ts:NotesThread')
     expect([...results.values()].filter(Boolean)).toEqual([])
-    expect(results.size).toBe(9)
-  })
+    expect(results.size).toBe(11)
+  }, 60_000)
 
   it('fails a spec that does not load, with the loader message', async () => {
     const results = await outcomes('./fixtures/filters.ts:Missing')
@@ -90,9 +90,9 @@ describe('describeFilterConformance', () => {
       (r) => ({ code: 0, out: r.stdout }),
       (err: { code: number; stdout: string }) => ({ code: err.code, out: err.stdout }),
     )
-    // Two suites of nine: one conforming filter, one failing each of its five matrix tests.
-    expect(run.out).toMatch(/# pass 13/)
-    expect(run.out).toMatch(/# fail 5/)
+    // Two suites of eleven: one conforming filter, one failing each of its seven matrix tests.
+    expect(run.out).toMatch(/# pass 15/)
+    expect(run.out).toMatch(/# fail 7/)
     expect(run.code).toBe(1)
   })
 })

@@ -36,6 +36,9 @@ describe('createContext', () => {
     expect(embedding.request.input).toBe('héllo')
     expect(embedding.stream).toBe(false)
     expect(embedding.response?.body).toMatchObject({ object: 'list' })
+    const responses = createContext({ endpoint: 'responses', text: 'héllo' })
+    expect(responses.request.input).toBe('héllo')
+    expect(responses.response?.body).toMatchObject({ object: 'response', status: 'completed' })
   })
 
   it('shapes each outcome as the gateway leaves it', () => {

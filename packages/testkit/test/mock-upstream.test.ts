@@ -151,6 +151,25 @@ describe('startMockUpstream', () => {
     expect(upstream.requests).toHaveLength(3)
   })
 
+  it('answers from a function of the request, and the mock model where it returns nothing', async () => {
+    upstream = await startMockUpstream((request) =>
+      request.path.endsWith('/embeddings') ? { status: 503, error: 'warming up' } : undefined,
+    )
+    gw = await startGateway({ upstream: upstream.url })
+    const client = clientFor(gw)
+    await expect(
+      client.embeddings.create({ model: 'mock-embedding', input: 'hi' }),
+    ).rejects.toMatchObject({ status: 503, message: expect.stringMatching(/warming up/) })
+    const chat = await client.chat.completions.create({
+      model: 'mock-model',
+      messages: [{ role: 'user', content: 'hi' }],
+    })
+    expect(chat.choices[0]?.message.content).toBeTruthy()
+    upstream.setScript({ latencyMs: 20, json: { replaced: true } })
+    const replaced = await post(`${gw.url}/chat/completions`, { ...chatBody, stream: false })
+    expect(JSON.parse(replaced.bytes.toString())).toEqual({ replaced: true })
+  })
+
   it('records a request the client abandoned', async () => {
     const obs = observer()
     upstream = await startMockUpstream({ events: [chunk('a'), chunk('b')], delayMs: 60_000 })

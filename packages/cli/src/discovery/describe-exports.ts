@@ -45,6 +45,8 @@ export function describeExports(
 
 const HOOKS = ['onRequest', 'onResponse', 'close'] as const
 
+// Shortcoming: a factory function cannot be told from any other function without calling it,
+// so factories are not listed; nor is a class's `blocking` when it is an instance field.
 function filterShape(
   value: unknown,
 ): { kind: 'class' | 'object'; hooks: string[]; blocking?: boolean } | undefined {

@@ -12,6 +12,8 @@ export const SHAPES: readonly Shape[] = [
   { endpoint: 'completions', stream: false },
   { endpoint: 'completions', stream: true },
   { endpoint: 'embeddings', stream: false },
+  { endpoint: 'responses', stream: false },
+  { endpoint: 'responses', stream: true },
 ]
 
 export const OUTCOMES: readonly OutcomeKind[] = ['ok', 'rejected', 'error', 'cancelled']

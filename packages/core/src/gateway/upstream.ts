@@ -92,6 +92,7 @@ export class Upstream {
       return await this.#send(req)
     } catch (err) {
       if (!isReplayable(req) || !isBrokenConnection(err) || req.signal?.aborted) throw err
+      // Known shortcoming: an upstream that read the whole request and then reset gets it twice.
       return this.#send(req)
     }
   }

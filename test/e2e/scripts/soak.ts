@@ -15,9 +15,25 @@ const total = Number(process.argv[2] ?? 100_000)
 const concurrency = Number(process.argv[3] ?? 16)
 
 type Kind = 'chat' | 'stream' | 'embeddings' | 'cancel'
-const MIX: Kind[] = ['chat', 'chat', 'chat', 'chat', 'chat', 'stream', 'stream', 'embeddings', 'cancel', 'cancel']
+const MIX: Kind[] = [
+  'chat',
+  'chat',
+  'chat',
+  'chat',
+  'chat',
+  'stream',
+  'stream',
+  'embeddings',
+  'cancel',
+  'cancel',
+]
 
-const counts = { onRequest: 0, onResponse: 0, background: 0, outcomes: {} as Record<string, number> }
+const counts = {
+  onRequest: 0,
+  onResponse: 0,
+  background: 0,
+  outcomes: {} as Record<string, number>,
+}
 
 function counter(): ResolvedFilter[] {
   const base = { failMode: 'closed', strict: false, credentials: false } as const

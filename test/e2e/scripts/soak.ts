@@ -68,8 +68,8 @@ function counter(): ResolvedFilter[] {
 
 function memory() {
   ;(globalThis as { gc?: () => void }).gc?.()
-  const { heapUsed, rss } = process.memoryUsage()
-  return { heapMiB: mib(heapUsed), rssMiB: mib(rss) }
+  const { heapUsed, external, rss } = process.memoryUsage()
+  return { heapMiB: mib(heapUsed), externalMiB: mib(external), rssMiB: mib(rss) }
 }
 
 function mib(bytes: number): number {
@@ -109,6 +109,9 @@ async function send(base: string, kind: Kind): Promise<void> {
 
 // The resources open before the run (stdio among them), so that only leftovers are reported.
 function openResources(): Map<string, number> {
+  // stdout and stderr open lazily; opening them first keeps them out of the leftovers.
+  void process.stdout
+  void process.stderr
   const counted = new Map<string, number>()
   for (const name of process.getActiveResourcesInfo()) {
     if (name !== 'Timeout') counted.set(name, (counted.get(name) ?? 0) + 1)
@@ -138,8 +141,8 @@ async function main(): Promise<void> {
     let next = 0
     const worker = async () => {
       while (next < n) {
-        const kind = MIX[next++ % MIX.length]!
-        sent++
+        next++
+        const kind = MIX[sent++ % MIX.length]!
         await send(gateway.url, kind).catch((err: Error) => failures.push(err.message))
       }
     }
@@ -149,7 +152,13 @@ async function main(): Promise<void> {
   await chain.drain()
   const start = { ...memory(), at: performance.now() }
 
-  await run(total - 500)
+  // In tenths, so that a leak shows as a climb and allocator growth as a plateau.
+  const samples: Array<ReturnType<typeof memory> & { sent: number }> = []
+  const tenth = Math.ceil((total - 500) / 10)
+  for (let left = total - 500; left > 0; left -= tenth) {
+    await run(Math.min(tenth, left))
+    samples.push({ sent, ...memory() })
+  }
   await chain.drain()
   const end = { ...memory(), at: performance.now() }
 
@@ -169,6 +178,8 @@ async function main(): Promise<void> {
     chain: chain.stats,
     everyRequestCounted: counts.onRequest === sent && counts.onResponse === sent,
     memory: { start: strip(start), end: strip(end) },
+    rssMiBByTenth: samples.map((s) => s.rssMiB),
+    heapMiBByTenth: samples.map((s) => s.heapMiB),
     requestsPerSecond: Math.round((total - 500) / seconds),
     openHandlesAfterClose: handles,
   }
@@ -176,8 +187,8 @@ async function main(): Promise<void> {
   process.exitCode = report.everyRequestCounted && failures.length === 0 ? 0 : 1
 }
 
-function strip(mark: { heapMiB: number; rssMiB: number; at: number }) {
-  return { heapMiB: mark.heapMiB, rssMiB: mark.rssMiB }
+function strip({ at: _, ...figures }: ReturnType<typeof memory> & { at: number }) {
+  return figures
 }
 
 await main()

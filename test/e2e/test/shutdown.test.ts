@@ -25,6 +25,14 @@ export class Journal {
     note({ hook: 'close', filter: 'Journal' })
   }
 }
+export class WorkerAudit {
+  static worker = true
+  blocking = false
+  async onResponse(ctx: IOContext) {
+    await new Promise((resolve) => setTimeout(resolve, 300))
+    note({ hook: 'worker', model: ctx.model })
+  }
+}
 export class SlowAudit {
   blocking = false
   async onResponse(ctx: IOContext) {
@@ -61,7 +69,7 @@ async function startCli(upstreamUrl: string, extra: string[] = []): Promise<Runn
       '--upstream',
       upstreamUrl,
       '--filters',
-      './journal.ts:Journal,./journal.ts:SlowAudit',
+      './journal.ts:Journal,./journal.ts:SlowAudit,./journal.ts:WorkerAudit',
       ...extra,
     ],
     { cwd: dir, env: { ...process.env, JOURNAL: journal }, stdio: ['ignore', 'pipe', 'pipe'] },

@@ -131,10 +131,13 @@ describe('credentials, with an upstream key configured', () => {
     })
     expect(res.status).toBe(502)
     expect(await res.text()).not.toContain(UPSTREAM_KEY)
-    // pino writes asynchronously; flush before reading the file.
+    // pino writes asynchronously: wait until the failure's line is in the file.
     const pino = log as unknown as { flush(done: () => void): void }
-    await new Promise<void>((resolve) => pino.flush(resolve))
-    const written = readFileSync(logFile, 'utf8')
+    let written = ''
+    while (!written.includes('upstream request failed')) {
+      await new Promise<void>((resolve) => pino.flush(() => setTimeout(resolve, 10)))
+      written = existsSync(logFile) ? readFileSync(logFile, 'utf8') : ''
+    }
     expect(written).toContain('upstream request failed')
     expect(written).toContain('granted filter saw headers')
     expect(written).not.toContain(UPSTREAM_KEY)

@@ -34,6 +34,15 @@ export function replyTokens(body: Record<string, unknown>): string[] {
   return text.split(' ').map((word, i) => (i === 0 ? word : ` ${word}`))
 }
 
+/** The tokens repeated or cut to exactly `length`; unchanged when no length is given. */
+export function repeatTokens(tokens: string[], length: number | undefined): string[] {
+  if (length === undefined || tokens.length === 0) return tokens
+  return Array.from({ length }, (_, i) => {
+    const token = tokens[i % tokens.length]!
+    return i > 0 && i % tokens.length === 0 ? ` ${token.trimStart()}` : token
+  })
+}
+
 /** How many tokens to produce, honouring `max_tokens` / `max_completion_tokens`. */
 export function tokenBudget(body: Record<string, unknown>, available: number): number {
   const cap = body.max_completion_tokens ?? body.max_tokens

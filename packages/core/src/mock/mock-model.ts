@@ -2,7 +2,14 @@ import { randomBytes } from 'node:crypto'
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http'
 import type { AddressInfo } from 'node:net'
 import { setTimeout as sleep } from 'node:timers/promises'
-import { countTokens, embed, promptText, replyTokens, tokenBudget } from './answers.ts'
+import {
+  countTokens,
+  embed,
+  promptText,
+  repeatTokens,
+  replyTokens,
+  tokenBudget,
+} from './answers.ts'
 
 export interface MockModelOptions {
   port?: number
@@ -11,6 +18,8 @@ export interface MockModelOptions {
   chunkDelayMs?: number
   /** Model ids listed by `GET /v1/models`. */
   models?: string[]
+  /** Length of every reply in tokens, the usual reply repeated to fill it (for paced streams). */
+  replyTokens?: number
 }
 
 export interface MockModel {
@@ -28,9 +37,13 @@ type Body = Record<string, unknown>
  */
 export async function startMockModel(options: MockModelOptions = {}): Promise<MockModel> {
   const models = options.models ?? ['mock-model', 'mock-embedding']
-  const delay = options.chunkDelayMs ?? 0
+  const length = options.replyTokens
+  if (length !== undefined && (!Number.isInteger(length) || length < 0)) {
+    throw new RangeError(`options.replyTokens must be a non-negative integer, got ${length}`)
+  }
+  const pace = { delay: options.chunkDelayMs ?? 0, length }
   const server = createServer((req, res) => {
-    route(req, res, models, delay).catch(() => res.destroy())
+    route(req, res, models, pace).catch(() => res.destroy())
   })
   await new Promise<void>((resolve) =>
     server.listen(options.port ?? 0, options.host ?? '127.0.0.1', resolve),
@@ -47,7 +60,12 @@ export async function startMockModel(options: MockModelOptions = {}): Promise<Mo
   }
 }
 
-async function route(req: IncomingMessage, res: ServerResponse, models: string[], delay: number) {
+interface Pace {
+  delay: number
+  length: number | undefined
+}
+
+async function route(req: IncomingMessage, res: ServerResponse, models: string[], pace: Pace) {
   const path = (req.url ?? '/').split('?')[0]
   if (req.method === 'GET' && path === '/v1/models') {
     return sendJson(res, 200, {
@@ -63,14 +81,15 @@ async function route(req: IncomingMessage, res: ServerResponse, models: string[]
   if (req.method !== 'POST') return sendError(res, 404, `No route for ${req.method} ${path}.`)
   const body = await readJson(req)
   if (!body) return sendError(res, 400, 'The request body is not a JSON object.')
-  if (path === '/v1/chat/completions') return complete(res, body, 'chat', delay)
-  if (path === '/v1/completions') return complete(res, body, 'text', delay)
+  if (path === '/v1/chat/completions') return complete(res, body, 'chat', pace)
+  if (path === '/v1/completions') return complete(res, body, 'text', pace)
   if (path === '/v1/embeddings') return sendJson(res, 200, embeddings(body))
   return sendError(res, 404, `No route for POST ${path}.`)
 }
 
-async function complete(res: ServerResponse, body: Body, kind: 'chat' | 'text', delay: number) {
-  const all = replyTokens(body)
+async function complete(res: ServerResponse, body: Body, kind: 'chat' | 'text', pace: Pace) {
+  const delay = pace.delay
+  const all = repeatTokens(replyTokens(body), pace.length)
   const tokens = all.slice(0, tokenBudget(body, all.length))
   const finish = tokens.length < all.length ? 'length' : 'stop'
   const n = typeof body.n === 'number' && body.n > 0 ? Math.min(body.n, 8) : 1

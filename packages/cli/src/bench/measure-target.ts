@@ -1,0 +1,133 @@
+import type { PacedResult } from './drive-requests.ts'
+import type { SaturationResult } from './drive-saturation.ts'
+import type { StreamsResult } from './drive-streams.ts'
+import type { BenchChild } from './ipc.ts'
+import { type BenchPlan, LATE_CHUNK_LIMIT_MS } from './plan.ts'
+import type { TargetSamples } from './samples.ts'
+
+/** A target while the bench runs: where to reach it and, unless it is the upstream, its process. */
+export interface LiveTarget {
+  id: string
+  origin: string
+  process: BenchChild | undefined
+  samples: TargetSamples
+}
+
+/** The light measurements of one round: one request at a time, saturation, paced streams. */
+export async function measureLight(
+  driver: BenchChild,
+  target: LiveTarget,
+  plan: BenchPlan,
+): Promise<void> {
+  const { origin, samples } = target
+  const latencies = await driver.call<number[]>('sequential', {
+    origin,
+    count: plan.sequentialRequests,
+    warmup: 20,
+  })
+  samples.latencyUs.push(...latencies)
+
+  const cpuBefore = await readCpu(target)
+  const { result: saturation, peak } = await withPeakRss(target, () =>
+    driver.call<SaturationResult>('saturation', { origin, ...plan.saturation }),
+  )
+  const cpuAfter = await readCpu(target)
+  if (cpuBefore !== null && cpuAfter !== null && saturation.completed > 0) {
+    samples.cpuPerRequestUs.push((cpuAfter - cpuBefore) / saturation.completed)
+  }
+  samples.saturationRps.push(saturation.rps)
+  samples.saturationErrors += saturation.errors
+  samples.rss.load = maxOf(samples.rss.load, peak)
+
+  const streams = await driver.call<StreamsResult>('streams', {
+    origin,
+    ...plan.pacedStreams,
+    keepSamples: true,
+  })
+  samples.ttfcUs.push(...streams.ttfcUs)
+  samples.gapsUs.push(...streams.gapsUs)
+  samples.mergedEvents += streams.merged
+  samples.failedStreams += streams.failed
+}
+
+/** The heavy measurements: the throughput frontier and the concurrent stream ladder. */
+export async function measureHeavy(
+  driver: BenchChild,
+  target: LiveTarget,
+  plan: BenchPlan,
+  baseRps: number,
+): Promise<void> {
+  const { origin, samples } = target
+  let under1 = 0
+  let under5 = 0
+  for (const fraction of plan.frontier.fractions) {
+    const rate = Math.max(1, Math.round(baseRps * fraction))
+    const step = await driver.call<PacedResult>('paced', {
+      origin,
+      rate,
+      durationMs: plan.frontier.stepMs,
+    })
+    const clean = step.errors === 0
+    if (clean && step.p99Us < 1_000) under1 = rate
+    if (!clean || step.p99Us >= 5_000) break
+    under5 = rate
+  }
+  samples.frontier1msRps.push(under1)
+  samples.frontier5msRps.push(under5)
+
+  let held = 0
+  let holding = true
+  for (const level of plan.streamLevels) {
+    if (!holding && level > plan.memoryStreams) break
+    const run = () =>
+      driver.call<StreamsResult>('streams', {
+        origin,
+        count: level,
+        // Spread over one pace interval, so chunks of different streams do not all coincide.
+        staggerMs: 20 / level,
+        keepSamples: false,
+      })
+    const { result, peak } = await withPeakRss(target, run)
+    if (level === plan.memoryStreams) samples.rss.streams = maxOf(samples.rss.streams, peak)
+    samples.worstLateMs[level] = [...(samples.worstLateMs[level] ?? []), result.worstLateMs]
+    const ok = result.failed === 0 && result.merged === 0
+    if (holding && ok && result.worstLateMs <= LATE_CHUNK_LIMIT_MS) held = level
+    else holding = false
+  }
+  samples.streamsHeld.push(held)
+}
+
+/** Runs `work` while reading the target's memory every 200 ms; the peak is kept. */
+export async function withPeakRss<T>(
+  target: LiveTarget,
+  work: () => Promise<T>,
+): Promise<{ result: T; peak: number | null }> {
+  const child = target.process
+  if (!child) return { result: await work(), peak: null }
+  let peak = 0
+  const read = () =>
+    child.call<number>('rss').then(
+      (rss) => {
+        peak = Math.max(peak, rss)
+      },
+      () => {},
+    )
+  const timer = setInterval(read, 200)
+  try {
+    const result = await work()
+    await read()
+    return { result, peak }
+  } finally {
+    clearInterval(timer)
+  }
+}
+
+// CPU time is what a busy, shared machine distorts least: it does not count time spent waiting.
+function readCpu(target: LiveTarget): Promise<number | null> {
+  return target.process ? target.process.call<number>('cpu') : Promise.resolve(null)
+}
+
+function maxOf(current: number | null, value: number | null): number | null {
+  if (value === null) return current
+  return current === null ? value : Math.max(current, value)
+}

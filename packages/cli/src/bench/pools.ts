@@ -1,0 +1,16 @@
+import { Pool } from 'undici'
+
+const pools = new Map<string, Pool>()
+
+/**
+ * One keep-alive pool per target for the whole run: every measurement after the warm-up runs on
+ * open connections, so no figure includes connection set-up.
+ */
+export function poolFor(origin: string): Pool {
+  let pool = pools.get(origin)
+  if (!pool) {
+    pool = new Pool(origin, { connections: 1_024, keepAliveTimeout: 600_000 })
+    pools.set(origin, pool)
+  }
+  return pool
+}

@@ -1,0 +1,157 @@
+import { setTimeout as sleep } from 'node:timers/promises'
+import type { SaturationResult } from './drive-saturation.ts'
+import { BenchChild } from './ipc.ts'
+import { type LiveTarget, measureHeavy, measureLight } from './measure-target.ts'
+import type { BenchPlan } from './plan.ts'
+import { emptySamples, type TargetSamples } from './samples.ts'
+import type { BenchTarget, TargetInit, TargetReady } from './targets.ts'
+import { STREAM_PACE_MS, STREAM_TOKENS } from './workload.ts'
+
+export interface RunBenchOptions {
+  plan: BenchPlan
+  /** Write a CPU profile of every gateway and proxy process into this folder. */
+  profileDir?: string
+  /** Progress lines for a person watching; the bench itself never prints. */
+  onProgress?: (line: string) => void
+}
+
+export interface BenchRun {
+  plan: BenchPlan
+  startedAt: Date
+  durationS: number
+  /** The proxy's saturation rate the frontier steps were scaled from. */
+  frontierBaseRps: number
+  targets: Array<{ target: BenchTarget; samples: TargetSamples }>
+}
+
+/**
+ * Starts the mock upstream, every target and the load generator, each in its own process, then
+ * measures every target in every round, in an order rotated per round.
+ */
+export async function runBench(
+  targets: readonly BenchTarget[],
+  options: RunBenchOptions,
+): Promise<BenchRun> {
+  const { plan } = options
+  const progress = options.onProgress ?? (() => {})
+  const startedAt = new Date()
+  const children: BenchChild[] = []
+  const spawn = (entry: string, init: unknown, execArgv?: string[]) => {
+    const child = new BenchChild(entry, init, execArgv)
+    children.push(child)
+    return child
+  }
+
+  try {
+    // processes
+    progress('starting the mock upstream, the targets and the load generator')
+    const upstream = spawn('target-process', {
+      kind: 'mock',
+      chunkDelayMs: STREAM_PACE_MS,
+      replyTokens: STREAM_TOKENS,
+    } satisfies TargetInit)
+    const upstreamOrigin = (await (upstream.ready as Promise<TargetReady>)).origin
+    const live = await Promise.all(
+      targets.map((target) => startTarget(target, upstreamOrigin, spawn, options.profileDir)),
+    )
+    const driver = spawn('driver-process', null)
+    await driver.ready
+
+    // idle memory: listening, no request served yet
+    await sleep(500)
+    for (const target of live) target.samples.rss.idle = await readRss(target)
+
+    // warm-up
+    progress('warming up')
+    for (const target of live) {
+      await driver.call('sequential', {
+        origin: target.origin,
+        count: 0,
+        warmup: plan.warmupRequests,
+      })
+      await driver.call('saturation', {
+        origin: target.origin,
+        connections: plan.saturation.connections,
+        durationS: 1,
+      })
+      await driver.call('streams', {
+        origin: target.origin,
+        // As many as the paced measurement opens at once, so it finds its connections open.
+        count: plan.pacedStreams.count,
+        staggerMs: 0,
+        keepSamples: false,
+      })
+    }
+
+    // frontier scale: the proxy's own saturation rate
+    const proxy = live.find((t) => t.id === 'proxy') ?? live[0]!
+    const calibration = await driver.call<SaturationResult>('saturation', {
+      origin: proxy.origin,
+      ...plan.saturation,
+    })
+
+    // rounds
+    for (let round = 0; round < plan.rounds; round++) {
+      for (const target of rotate(live, round)) {
+        progress(`round ${round + 1}/${plan.rounds}: ${target.id}`)
+        await measureLight(driver, target, plan)
+        if (round < plan.heavyRounds) {
+          await measureHeavy(driver, target, plan, calibration.rps)
+        }
+      }
+    }
+
+    // memory after the load
+    await sleep(plan.settleMs)
+    for (const target of live) target.samples.rss.after = await readRss(target)
+
+    return {
+      plan,
+      startedAt,
+      durationS: (Date.now() - startedAt.getTime()) / 1000,
+      frontierBaseRps: calibration.rps,
+      targets: live.map((t, i) => ({ target: targets[i]!, samples: t.samples })),
+    }
+  } finally {
+    await Promise.all(children.map((child) => child.stop()))
+  }
+}
+
+async function startTarget(
+  target: BenchTarget,
+  upstreamOrigin: string,
+  spawn: (entry: string, init: unknown, execArgv?: string[]) => BenchChild,
+  profileDir: string | undefined,
+): Promise<LiveTarget> {
+  const samples = emptySamples()
+  const { spec } = target
+  if (spec.kind === 'direct') {
+    return { id: target.id, origin: upstreamOrigin, process: undefined, samples }
+  }
+  const init: TargetInit =
+    spec.kind === 'proxy'
+      ? { kind: 'proxy', upstream: upstreamOrigin }
+      : {
+          kind: 'gateway',
+          upstream: `${upstreamOrigin}/v1`,
+          filters: spec.filters,
+          baseDir: spec.baseDir ?? process.cwd(),
+        }
+  const execArgv = profileDir
+    ? ['--cpu-prof', `--cpu-prof-dir=${profileDir}`, `--cpu-prof-name=${target.id}.cpuprofile`]
+    : []
+  const child = spawn('target-process', init, execArgv)
+  const ready = await (child.ready as Promise<TargetReady>).catch((err: Error) => {
+    throw new Error(`target \`${target.id}\` did not start: ${err.message}`, { cause: err })
+  })
+  return { id: target.id, origin: ready.origin, process: child, samples }
+}
+
+function readRss(target: LiveTarget): Promise<number | null> {
+  return target.process ? target.process.call<number>('rss') : Promise.resolve(null)
+}
+
+function rotate<T>(items: readonly T[], by: number): T[] {
+  const shift = by % items.length
+  return [...items.slice(shift), ...items.slice(0, shift)]
+}

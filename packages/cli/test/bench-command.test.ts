@@ -1,0 +1,30 @@
+import { PassThrough } from 'node:stream'
+import { describe, expect, it } from 'vitest'
+import { runCli } from '../src/program.ts'
+
+function captureIO() {
+  const stdout = new PassThrough()
+  const stderr = new PassThrough()
+  let out = ''
+  let err = ''
+  stdout.on('data', (d) => {
+    out += d
+  })
+  stderr.on('data', (d) => {
+    err += d
+  })
+  return { io: { stdout, stderr }, text: () => ({ out, err }) }
+}
+
+describe('iochain bench', () => {
+  it('refuses a chain whose filter cannot be loaded, naming the spec, before measuring', async () => {
+    const { io, text } = captureIO()
+    const code = await runCli(
+      ['node', 'iochain', 'bench', '--quick', '--filters', './no-such-filter.ts:Nope'],
+      io,
+    )
+    expect(code).toBe(1)
+    expect(text().err).toMatch(/iochain: target `chain` did not start: .*no-such-filter\.ts/)
+    expect(text().out).toBe('')
+  })
+})

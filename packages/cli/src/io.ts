@@ -9,11 +9,22 @@ export const defaultIO: CliIO = { stdout: process.stdout, stderr: process.stderr
 /** An expected failure: printed as its message alone, never with a stack. */
 export class CliError extends Error {
   override name = 'CliError'
-  constructor(
-    message: string,
-    readonly exitCode: number = 1,
-  ) {
+  readonly exitCode: number
+
+  constructor(message: string, exitCode = 1) {
     super(message)
+    this.exitCode = exitCode
+  }
+}
+
+/** A failure the command has already reported in full; only its exit code is left to give. */
+export class ReportedFailure extends Error {
+  override name = 'ReportedFailure'
+  readonly exitCode: number
+
+  constructor(exitCode: number) {
+    super(`exit ${exitCode}`)
+    this.exitCode = exitCode
   }
 }
 

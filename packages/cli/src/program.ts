@@ -4,7 +4,8 @@ import { registerBench } from './commands/bench.ts'
 import { registerFilters } from './commands/filters-list.ts'
 import { registerInit } from './commands/init.ts'
 import { registerRun } from './commands/run.ts'
-import { CliError, type CliIO, defaultIO, printError } from './io.ts'
+import { registerValidate } from './commands/validate.ts'
+import { CliError, type CliIO, defaultIO, printError, ReportedFailure } from './io.ts'
 
 const { version } = createRequire(import.meta.url)('../package.json') as { version: string }
 
@@ -19,6 +20,7 @@ export function createProgram(io: CliIO = defaultIO): Command {
     })
     .exitOverride()
   registerRun(program, io)
+  registerValidate(program, io)
   registerInit(program, io)
   registerFilters(program, io)
   registerBench(program, io)
@@ -32,6 +34,7 @@ export async function runCli(argv: string[], io: CliIO = defaultIO): Promise<num
     return 0
   } catch (err) {
     if (err instanceof CommanderError) return err.exitCode === 0 ? 0 : 2
+    if (err instanceof ReportedFailure) return err.exitCode
     if (err instanceof CliError) {
       printError(io, err.message)
       return err.exitCode

@@ -1,6 +1,36 @@
 export type { ChainOptions, ChainStats, HookKind, HookName, RequestVerdict } from './chain.ts'
 export { IOChain, modelMatches } from './chain.ts'
 export type {
+  CheckConfigOptions,
+  ConfigCheck,
+  ConfigReport,
+  FilterSummary,
+  ResolvedConfig,
+} from './config/check-config.ts'
+export { checkConfig } from './config/check-config.ts'
+export type { CheckedFilter, NormalizedEntry } from './config/check-filters.ts'
+export { defineConfig } from './config/define-config.ts'
+export type { GatewayFromConfigOptions } from './config/gateway-from-config.ts'
+export { createGatewayFromConfig } from './config/gateway-from-config.ts'
+export type { ConfigOverrides } from './config/overrides.ts'
+export type {
+  ConfigPath,
+  ConfigProblem,
+  SourcePosition,
+  ValidationStep,
+} from './config/problem.ts'
+export { formatPath } from './config/problem.ts'
+export type {
+  ConfigFile,
+  ConfigFormat,
+  ReadConfigOptions,
+  ReadConfigResult,
+} from './config/read-config.ts'
+export { CONFIG_SEARCH_PLACES, readConfig } from './config/read-config.ts'
+export { describeProblem, resolveConfig } from './config/resolve-config.ts'
+export type { FilterConfig, FilterEntryConfig, IOChainConfig } from './config/schema.ts'
+export { configSchema } from './config/schema.ts'
+export type {
   ClientAddress,
   ContextInit,
   IOContext,

@@ -18,11 +18,14 @@ export interface LoggerOptions {
   level?: string
   /** A file descriptor or path; stdout unless given. */
   destination?: number | string
+  /** Where the JSON lines go instead of `destination`, such as a pretty-printing stream. */
+  stream?: NodeJS.WritableStream
 }
 
 /** A pino logger writing JSON lines; headers that carry credentials are redacted. */
 export function createLogger(options: LoggerOptions = {}): Logger {
-  const destination = pino.destination({ dest: options.destination ?? 1, sync: false })
+  const destination =
+    options.stream ?? pino.destination({ dest: options.destination ?? 1, sync: false })
   return pino(
     {
       level: options.level ?? 'info',

@@ -1,89 +1,101 @@
-import { fileURLToPath } from 'node:url'
 import {
-  createGateway,
-  createLogger,
-  IOChain,
-  isIOChainError,
+  type ConfigOverrides,
+  createGatewayFromConfig,
   type Logger,
-  loadFilters,
+  type ResolvedConfig,
 } from '@iochain/core'
 import { type MockModel, startMockModel } from '@iochain/core/mock'
 import type { Command } from 'commander'
-import { CliError, type CliIO } from '../io.ts'
+import { createCliLogger } from '../config/cli-logger.ts'
+import { findAndCheck } from '../config/find-and-check.ts'
+import { formatReport } from '../config/print-report.ts'
+import { CliError, type CliIO, ReportedFailure } from '../io.ts'
 import { parseList, parseMs, parsePort } from '../parse-options.ts'
 
-// Packages the CLI itself depends on (the built-in filters) resolve even when the operator's
-// folder has not installed them.
-const CLI_DIR = fileURLToPath(new URL('..', import.meta.url))
-
 interface RunOptions {
-  filters: string[]
+  config?: string
+  filters?: string[]
   upstream?: string
   upstreamApiKeyEnv?: string
-  host: string
-  port: number
-  logLevel: string
+  host?: string
+  port?: number
+  logLevel?: string
   shutdownTimeout: number
 }
 
 export function registerRun(program: Command, io: CliIO): void {
   program
     .command('run')
-    .description('Serve the OpenAI-compatible endpoints through a filter chain.')
+    .description(
+      'Serve the OpenAI-compatible endpoints through a filter chain. The config file is ' +
+        '--config, or the one found from the current folder up; flags replace its settings.',
+    )
+    .option('-c, --config <file>', 'config file (iochain.config.ts, .iochainrc.yaml, ...)')
     .option(
       '-f, --filters <specs>',
-      'filter specs, comma-separated, in order (module:Export)',
+      "filter specs, comma-separated, in order (module:Export); replace the config's list",
       parseList,
-      [],
     )
-    .option('-u, --upstream <url>', 'upstream base URL; the embedded mock model when absent')
+    .option('-u, --upstream <url>', 'upstream base URL; the embedded mock model when none is set')
     .option('--upstream-api-key-env <name>', 'environment variable holding the upstream API key')
-    .option('-H, --host <host>', 'address to listen on', '127.0.0.1')
-    .option('-p, --port <port>', 'port to listen on', parsePort, 8080)
-    .option('--log-level <level>', 'fatal, error, warn, info, debug or trace', 'info')
+    .option('-H, --host <host>', 'address to listen on (default: 127.0.0.1)')
+    .option('-p, --port <port>', 'port to listen on (default: 8080)', parsePort)
+    .option('--log-level <level>', 'fatal, error, warn, info, debug, trace or silent')
     .option('--shutdown-timeout <ms>', 'time in-flight requests get on shutdown', parseMs, 10_000)
     .action((options: RunOptions) => run(options, io))
 }
 
 async function run(options: RunOptions, io: CliIO): Promise<void> {
-  const logger = createLogger({ level: options.logLevel })
-  const apiKey = readApiKey(options.upstreamApiKeyEnv)
-
-  let filters: Awaited<ReturnType<typeof loadFilters>>
-  try {
-    filters = await loadFilters(options.filters, {
-      baseDir: process.cwd(),
-      logger,
-      fallbackDirs: [CLI_DIR],
-    })
-  } catch (err) {
-    if (isIOChainError(err)) throw new CliError(`${err.message} [${err.code}]`)
-    throw err
+  const overrides: ConfigOverrides = {
+    filters: options.filters,
+    upstream: options.upstream,
+    upstreamApiKeyEnv: options.upstreamApiKeyEnv,
+    host: options.host,
+    port: options.port,
+    logLevel: options.logLevel,
   }
+  let logger: Logger | undefined
+  const cwd = process.cwd()
+  const outcome = await findAndCheck({
+    file: options.config,
+    cwd,
+    requireFile: false,
+    overrides,
+    keepFilters: true,
+    createLogger: (config) => {
+      logger = createCliLogger(config, overrides)
+      return logger
+    },
+    stderr: io.stderr,
+  })
+  if (!outcome.resolved || !logger) {
+    io.stderr.write(`iochain run: the config is not valid; not starting.\n\n`)
+    io.stderr.write(formatReport(outcome.report, cwd))
+    throw new ReportedFailure(outcome.exitCode === 0 ? 1 : outcome.exitCode)
+  }
+  await serve(outcome.resolved, options, logger)
+}
 
+async function serve(config: ResolvedConfig, options: RunOptions, logger: Logger): Promise<void> {
   let mock: MockModel | undefined
-  let upstreamUrl = options.upstream
-  if (!upstreamUrl) {
+  if (!config.upstream) {
     mock = await startMockModel()
-    upstreamUrl = mock.url
-    logger.info({ upstream: upstreamUrl }, 'no --upstream given: serving the embedded mock model')
+    logger.info({ upstream: mock.url }, 'no upstream configured: serving the embedded mock model')
   }
-
-  const chain = new IOChain(filters, { logger })
-  const gateway = createGateway({ chain, upstream: { url: upstreamUrl, apiKey }, logger })
+  const gateway = createGatewayFromConfig(config, { logger, upstreamUrl: mock?.url })
+  const { host, port } = config.listen
   try {
-    await gateway.listen(options.port, options.host)
+    await gateway.listen(port, host)
   } catch (err) {
+    await gateway.chain.close()
     await mock?.close()
-    throw new CliError(
-      `cannot listen on ${options.host}:${options.port}: ${(err as Error).message}`,
-    )
+    throw new CliError(`cannot listen on ${host}:${port}: ${(err as Error).message}`)
   }
   logger.info(
     {
       url: gateway.url,
-      upstream: upstreamUrl,
-      filters: filters.map(
+      upstream: config.upstream?.url ?? mock?.url,
+      filters: config.filters.map(
         (f, i) =>
           `${i + 1}. ${f.name} (${f.blocking ? 'blocking' : 'background'}` +
           `${f.worker ? ', worker pool' : ''})`,
@@ -95,16 +107,6 @@ async function run(options: RunOptions, io: CliIO): Promise<void> {
     await gateway.close({ deadlineMs: options.shutdownTimeout })
     await mock?.close()
   })
-  void io
-}
-
-function readApiKey(envName: string | undefined): string | undefined {
-  if (!envName) return undefined
-  const value = process.env[envName]
-  if (!value) {
-    throw new CliError(`--upstream-api-key-env names \`${envName}\`, which is not set or is empty.`)
-  }
-  return value
 }
 
 // First signal: stop accepting and finish in-flight work. Second: exit at once.

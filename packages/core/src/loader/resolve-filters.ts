@@ -92,7 +92,7 @@ export async function loadFilters(
       const twin = resolved.find((f) => f.name === next.name)
       if (twin) {
         throw new IOChainError(
-          ErrorCodes.IOC_ERR_SPEC_INVALID,
+          ErrorCodes.IOC_ERR_FILTER_NAME_TAKEN,
           `Two filters are named \`${next.name}\` (\`${twin.spec}\` and \`${entry.use}\`); ` +
             'give one of them a distinct `name`.',
         )

@@ -1,0 +1,235 @@
+import path from 'node:path'
+import { cosmiconfig, type Loader } from 'cosmiconfig'
+import { LineCounter, parseDocument } from 'yaml'
+import { describeError, type ErrorCode, ErrorCodes } from '../errors.ts'
+import { importModule } from '../loader/import-module.ts'
+import { createLocator, type Locator } from './locate.ts'
+import type { ConfigProblem, SourcePosition } from './problem.ts'
+
+export type ConfigFormat = 'typescript' | 'javascript' | 'json' | 'yaml' | 'package.json'
+
+/** A config file, found and parsed but not yet validated. */
+export interface ConfigFile {
+  /** Absolute path. */
+  file: string
+  format: ConfigFormat
+  /** The config as written. */
+  config: unknown
+  /** Relative specs resolve here: the file's folder. */
+  baseDir: string
+  /** Maps config paths to lines; JSON and YAML files only. */
+  locator?: Locator
+}
+
+export type ReadConfigResult =
+  | { ok: true; file: ConfigFile }
+  | { ok: false; problem: ConfigProblem }
+  /** No file named and none found while searching. */
+  | { ok: false; problem: undefined }
+
+/** The files searched for, in each folder, in this order. */
+export const CONFIG_SEARCH_PLACES: readonly string[] = [
+  'iochain.config.ts',
+  'iochain.config.mts',
+  'iochain.config.js',
+  'iochain.config.mjs',
+  'iochain.config.cjs',
+  'iochain.config.yaml',
+  'iochain.config.yml',
+  'iochain.config.json',
+  '.iochainrc',
+  '.iochainrc.json',
+  '.iochainrc.yaml',
+  '.iochainrc.yml',
+  'package.json',
+]
+
+export interface ReadConfigOptions {
+  /** A file to read; otherwise the search starts in `cwd` and goes up to the project root. */
+  file?: string
+  cwd?: string
+}
+
+/** Finds (or takes) the config file and parses it; never throws for a bad file. */
+export async function readConfig(options: ReadConfigOptions = {}): Promise<ReadConfigResult> {
+  const cwd = options.cwd ?? process.cwd()
+  const locators = new Map<string, Locator>()
+  const explorer = cosmiconfig('iochain', {
+    searchPlaces: [...CONFIG_SEARCH_PLACES],
+    searchStrategy: 'project',
+    cache: false,
+    loaders: createLoaders(locators),
+  })
+
+  const file = options.file === undefined ? undefined : path.resolve(cwd, options.file)
+  let result: Awaited<ReturnType<typeof explorer.search>>
+  try {
+    result = file === undefined ? await explorer.search(cwd) : await explorer.load(file)
+  } catch (err) {
+    return { ok: false, problem: toProblem(err, file) }
+  }
+  if (!result) return { ok: false, problem: undefined }
+
+  return {
+    ok: true,
+    file: {
+      file: result.filepath,
+      format: formatOf(result.filepath),
+      // An empty file is an empty config: every setting takes its default.
+      config: result.isEmpty ? {} : result.config,
+      baseDir: path.dirname(result.filepath),
+      locator: locators.get(result.filepath),
+    },
+  }
+}
+
+/** The format a file is read as, by its name. */
+export function formatOf(file: string): ConfigFormat {
+  const base = path.basename(file)
+  if (base === 'package.json') return 'package.json'
+  const ext = path.extname(base)
+  if (['.ts', '.mts', '.cts'].includes(ext)) return 'typescript'
+  if (['.js', '.mjs', '.cjs'].includes(ext)) return 'javascript'
+  if (ext === '.json') return 'json'
+  return 'yaml'
+}
+
+// --- internal ---
+
+/** A parse failure with its place, turned into a problem before it leaves this module. */
+class ParseFailure extends Error {
+  constructor(
+    readonly code: ErrorCode,
+    message: string,
+    readonly position?: SourcePosition,
+  ) {
+    super(message)
+  }
+}
+
+function createLoaders(locators: Map<string, Locator>): Record<string, Loader> {
+  const loadJson: Loader = (file, text) => {
+    const isPackage = path.basename(file) === 'package.json'
+    const config = parseJson(text)
+    locators.set(file, createLocator(text, isPackage ? ['iochain'] : []))
+    return config
+  }
+  const loadYaml: Loader = (file, text) => {
+    locators.set(file, createLocator(text))
+    return parseYaml(text)
+  }
+  // `.iochainrc` may hold either; JSON is read strictly so its errors read as JSON errors.
+  const loadRc: Loader = (file, text) =>
+    text.trimStart().startsWith('{') ? loadJson(file, text) : loadYaml(file, text)
+  const loadModule: Loader = async (file) => {
+    let namespace: Record<string, unknown>
+    try {
+      namespace = await importModule(file)
+    } catch (err) {
+      throw importFailure(file, describeError(err))
+    }
+    return 'default' in namespace ? namespace.default : namespace
+  }
+  return {
+    '.json': loadJson,
+    '.yaml': loadYaml,
+    '.yml': loadYaml,
+    noExt: loadRc,
+    '.ts': loadModule,
+    '.mts': loadModule,
+    '.cts': loadModule,
+    '.js': loadModule,
+    '.mjs': loadModule,
+    '.cjs': loadModule,
+  }
+}
+
+function parseJson(text: string): unknown {
+  let value: unknown
+  try {
+    value = JSON.parse(text)
+  } catch (err) {
+    throw jsonFailure(text, (err as Error).message)
+  }
+  // JSON.parse keeps the last of two equal keys; a config must not lose one silently.
+  const duplicate = yamlErrors(text).find((e) => e.code === 'DUPLICATE_KEY')
+  if (duplicate) {
+    throw new ParseFailure(
+      ErrorCodes.IOC_ERR_CONFIG_SYNTAX,
+      'A key appears twice in the same object.',
+      duplicate.position,
+    )
+  }
+  return value
+}
+
+function parseYaml(text: string): unknown {
+  const lineCounter = new LineCounter()
+  const doc = parseDocument(text, { lineCounter, prettyErrors: false })
+  const [first] = yamlErrors(text)
+  if (first) {
+    throw new ParseFailure(ErrorCodes.IOC_ERR_CONFIG_SYNTAX, `${first.message}.`, first.position)
+  }
+  return doc.toJS()
+}
+
+function yamlErrors(
+  text: string,
+): Array<{ code: string; message: string; position: SourcePosition }> {
+  const lineCounter = new LineCounter()
+  const doc = parseDocument(text, { lineCounter, prettyErrors: false })
+  return doc.errors.map((e) => {
+    const { line, col } = lineCounter.linePos(e.pos[0])
+    return { code: e.code, message: e.message, position: { line, column: col } }
+  })
+}
+
+// V8 writes `... in JSON at position 8 (line 1 column 9)`; the place goes into the problem.
+function jsonFailure(text: string, message: string): ParseFailure {
+  const place = /\(line (\d+) column (\d+)\)/.exec(message)
+  const clean = message
+    .replace(/ in JSON at position \d+.*$/, '')
+    .replace(/, ".*" is not valid JSON$/s, '')
+  let position: SourcePosition | undefined
+  if (place) position = { line: Number(place[1]), column: Number(place[2]) }
+  else if (/end of JSON input/.test(message)) position = endOf(text)
+  return new ParseFailure(ErrorCodes.IOC_ERR_CONFIG_SYNTAX, `Invalid JSON: ${clean}.`, position)
+}
+
+// A transpiler's syntax error names `file:line:column`; the place goes into the problem.
+function importFailure(file: string, message: string): ParseFailure {
+  const at = message.indexOf(`${file}:`)
+  const place = at === -1 ? null : /^:(\d+):(\d+)/.exec(message.slice(at + file.length))
+  const text = (at === -1 ? message : message.slice(0, at)).trim().split('\n')[0]!.trim()
+  const position = place ? { line: Number(place[1]), column: Number(place[2]) } : undefined
+  return new ParseFailure(
+    ErrorCodes.IOC_ERR_CONFIG_IMPORT,
+    `Importing the config file failed: ${text}`,
+    position,
+  )
+}
+
+function endOf(text: string): SourcePosition {
+  const lines = text.split('\n')
+  return { line: lines.length, column: (lines.at(-1)?.length ?? 0) + 1 }
+}
+
+function toProblem(err: unknown, named: string | undefined): ConfigProblem {
+  const file = (err as { filepath?: string }).filepath ?? named
+  const base = { step: 'parse' as const, path: '', file }
+  if (err instanceof ParseFailure) {
+    return { ...base, code: err.code, message: err.message, ...err.position }
+  }
+  const code = (err as NodeJS.ErrnoException).code
+  if (code === 'ENOENT' || code === 'EISDIR') {
+    return {
+      ...base,
+      code: ErrorCodes.IOC_ERR_CONFIG_NOT_FOUND,
+      message:
+        code === 'ENOENT'
+          ? 'The config file does not exist.'
+          : 'This is a folder, not a config file.',
+    }
+  }
+  return { ...base, code: ErrorCodes.IOC_ERR_CONFIG_SYNTAX, message: describeError(err) }
+}

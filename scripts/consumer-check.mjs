@@ -1,7 +1,8 @@
 #!/usr/bin/env node
 // Proves the packages work as a user gets them: packs the workspace packages, installs the
 // tarballs into projects outside the workspace with npm, builds and tests the example filter
-// package there, then loads it by spec with `iochain run` and sends it requests.
+// package there, loads it by spec with `iochain run` and sends it requests, and tests a package
+// that the installed `iochain init filter` generates.
 import { execFileSync, spawn } from 'node:child_process'
 import {
   cpSync,
@@ -48,6 +49,22 @@ function writeJson(file, value) {
   writeFileSync(file, `${JSON.stringify(value, null, 2)}\n`)
 }
 
+// Points a package's `@iochain/*` dependencies at the tarballs, as a registry install would.
+function useTarballs(dir, iochain) {
+  const file = path.join(dir, 'package.json')
+  const manifest = JSON.parse(readFileSync(file, 'utf8'))
+  for (const field of ['dependencies', 'devDependencies']) {
+    for (const name of Object.keys(manifest[field] ?? {})) {
+      if (iochain[name]) manifest[field][name] = iochain[name]
+    }
+  }
+  for (const name of Object.keys(manifest.peerDependencies ?? {})) {
+    if (iochain[name]) manifest.peerDependencies[name] = '^0.1.0'
+  }
+  manifest.overrides = iochain
+  writeJson(file, manifest)
+}
+
 const npmInstall = (cwd) =>
   sh('npm', ['install', '--no-audit', '--no-fund', '--loglevel=error'], cwd)
 
@@ -66,15 +83,7 @@ async function main() {
     recursive: true,
     filter: (src) => !/[/\\](node_modules|dist)$/.test(src),
   })
-  const manifest = JSON.parse(readFileSync(path.join(author, 'package.json'), 'utf8'))
-  for (const field of ['dependencies', 'devDependencies']) {
-    for (const name of Object.keys(manifest[field] ?? {})) {
-      if (iochain[name]) manifest[field][name] = iochain[name]
-    }
-  }
-  manifest.peerDependencies['@iochain/core'] = '^0.1.0'
-  manifest.overrides = iochain
-  writeJson(path.join(author, 'package.json'), manifest)
+  useTarballs(author, iochain)
   npmInstall(author)
   sh('npm', ['run', 'check'], author)
   sh('npm', ['test'], author)
@@ -103,6 +112,14 @@ async function main() {
 
   step(`iochain run --filters ${EXAMPLE}:ModelPolicy`)
   await checkRun(bin, app)
+
+  step('iochain init filter: the generated package passes its tests as generated')
+  const scaffolded = path.join(work, 'scaffolded')
+  sh(bin, ['init', 'filter', '@acme/iochain-scaffolded', scaffolded], app)
+  useTarballs(scaffolded, iochain)
+  npmInstall(scaffolded)
+  sh('npm', ['run', 'check'], scaffolded)
+  sh('npm', ['test'], scaffolded)
   process.stderr.write('\nconsumer check passed\n')
 }
 

@@ -111,7 +111,26 @@ async function main() {
   check(specs.includes(`${EXAMPLE}:ModelPolicy`), `filters list shows ${specs.join(', ')}`)
 
   step(`iochain run --filters ${EXAMPLE}:ModelPolicy`)
-  await checkRun(bin, app)
+  const filters = `${EXAMPLE}:ModelPolicy,@iochain/filters-builtin:RequestLogger`
+  await checkRun(bin, app, ['--filters', filters], {
+    body: { max_tokens: 100_000 },
+    status: 400,
+    code: 'max_tokens_too_large',
+  })
+
+  step(`iochain validate config and run --config, with options for ${EXAMPLE}:ModelPolicy`)
+  writeJson(path.join(app, 'iochain.config.json'), {
+    filters: [
+      { use: `${EXAMPLE}:ModelPolicy`, options: { allow: ['mock-model'] } },
+      '@iochain/filters-builtin:RequestLogger',
+    ],
+  })
+  sh(bin, ['validate', 'config', 'iochain.config.json'], app)
+  await checkRun(bin, app, ['--config', 'iochain.config.json'], {
+    body: { model: 'gpt-4o' },
+    status: 403,
+    code: 'model_not_allowed',
+  })
 
   step('iochain init filter: the generated package passes its tests as generated')
   const scaffolded = path.join(work, 'scaffolded')
@@ -124,9 +143,8 @@ async function main() {
 }
 
 // Starts the gateway on a free port, sends one request it allows and one it refuses, stops it.
-async function checkRun(bin, cwd) {
-  const filters = `${EXAMPLE}:ModelPolicy,@iochain/filters-builtin:RequestLogger`
-  const child = spawn(bin, ['run', '--port', '0', '--filters', filters], {
+async function checkRun(bin, cwd, args, refusal) {
+  const child = spawn(bin, ['run', '--port', '0', ...args], {
     cwd,
     stdio: ['ignore', 'pipe', 'inherit'],
   })
@@ -153,10 +171,10 @@ async function checkRun(bin, cwd) {
       })
     const allowed = await ask({})
     check(allowed.status === 200, `an allowed request got ${allowed.status}`)
-    const refused = await ask({ max_tokens: 100_000 })
+    const refused = await ask(refusal.body)
     const error = (await refused.json()).error
     check(
-      refused.status === 400 && error?.code === 'max_tokens_too_large',
+      refused.status === refusal.status && error?.code === refusal.code,
       `a refused request got ${refused.status} ${JSON.stringify(error)}`,
     )
   } finally {

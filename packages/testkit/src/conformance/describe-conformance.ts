@@ -3,8 +3,8 @@ import { createContext } from '../context.ts'
 import { runFilter } from '../run-filter.ts'
 import { check } from './check.ts'
 import { OUTCOMES, SHAPES, type Shape, texts } from './matrix.ts'
+import { checkFilterOptions } from './options.ts'
 import { detectRunner, type TestRunner } from './runner.ts'
-import { checkOptionsSchema } from './schema.ts'
 import { loadSubject, type Subject } from './subject.ts'
 
 export type { TestRunner } from './runner.ts'
@@ -38,7 +38,7 @@ export interface ConformanceOptions {
 export function describeFilterConformance(spec: string, options: ConformanceOptions = {}): void {
   const { describe, it } = options.runner ?? detectRunner()
   const baseDir = options.baseDir ?? process.cwd()
-  const load = (given: unknown = options.options) => loadFilter(spec, { baseDir, options: given })
+  const load = () => loadFilter(spec, { baseDir, options: options.options })
 
   describe(`IOChain filter conformance: ${spec}`, () => {
     it('loads by spec as `iochain run` loads it', async () => {
@@ -53,9 +53,8 @@ export function describeFilterConformance(spec: string, options: ConformanceOpti
       await close(filter)
     })
 
-    it('accepts its options and refuses invalid ones', async () => {
-      const { source } = await load()
-      await checkOptionsSchema(spec, source.value, options, load)
+    it('accepts its options and refuses invalid ones, as `validate config` does', async () => {
+      await checkFilterOptions(spec, baseDir, options)
     })
 
     for (const shape of SHAPES) {

@@ -146,6 +146,28 @@ describe('checkConfig', () => {
     expect(bad.report.problems[0]).not.toHaveProperty('line')
   })
 
+  it('checks the options of filters whose schemas share an $id, each against its own', async () => {
+    const twin = (name: string, type: string) => `
+      export class ${name} {
+        static optionsSchema = { $id: 'options', type: 'object', properties: { n: { type: '${type}' } } }
+        onRequest() {}
+      }`
+    const dir = folder({ 'a.ts': twin('A', 'integer'), 'b.ts': twin('B', 'string') })
+    const { report } = await checkConfig(
+      {
+        filters: [
+          { use: './a.ts:A', options: { n: 1 } },
+          { use: './b.ts:B', options: { n: 1 } },
+        ],
+      },
+      { cwd: dir },
+    )
+    expect(report.problems).toMatchObject([
+      { code: ErrorCodes.IOC_ERR_FILTER_OPTIONS, path: 'filters[1].options.n' },
+    ])
+    expect(report.problems[0]?.message).toBe('must be a string, got 1.')
+  })
+
   it('throws one coded error listing every problem from resolveConfig', async () => {
     await expect(resolveConfig({ listen: { port: -1 }, log: { levl: 'x' } })).rejects.toThrow(
       expect.objectContaining({

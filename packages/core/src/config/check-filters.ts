@@ -149,6 +149,8 @@ function runsInWorker(
   }
 }
 
+// Constructing is the only way to know a filter starts: what its constructor does (open a file,
+// connect) happens during a check too, and `close()` undoes it when the check keeps nothing.
 async function constructOnMain(
   entry: NormalizedEntry,
   source: FilterExport,

@@ -5,9 +5,9 @@ import { explainSchemaErrors } from './explain-schema-errors.ts'
 import { type ConfigPath, formatPath } from './problem.ts'
 import type { ProblemList } from './problems.ts'
 
-// One validator per schema object: a filter class used twice is compiled once.
+// One validator per schema object: a filter class used twice is compiled once. Each schema gets
+// its own ajv, so two filters whose schemas share an `$id` do not collide.
 const compiled = new WeakMap<object, ValidateFunction | Error>()
-let ajv: Ajv | undefined
 
 /** The JSON Schema a filter publishes for its options, if it publishes one. */
 export function optionsSchemaOf(value: unknown): unknown {
@@ -60,7 +60,7 @@ function compile(schema: unknown): ValidateFunction | Error {
   }
   let validate = compiled.get(schema)
   if (!validate) {
-    ajv ??= new Ajv({ allErrors: true, verbose: true, strict: true })
+    const ajv = new Ajv({ allErrors: true, verbose: true, strict: true })
     if (!ajv.validateSchema(schema)) {
       validate = new Error(explainMetaErrors(ajv, schema))
     } else {

@@ -102,6 +102,7 @@ class ParseFailure extends Error {
     readonly code: ErrorCode,
     message: string,
     readonly position?: SourcePosition,
+    readonly path = '',
   ) {
     super(message)
   }
@@ -126,15 +127,16 @@ function createLoaders(locators: Map<string, Locator>): Record<string, Loader> {
     try {
       namespace = await importModule(file)
     } catch (err) {
-      throw importFailure(file, describeError(err))
+      throw importFailure(file, err)
     }
     return 'default' in namespace ? namespace.default : namespace
   }
-  return {
+  const loaders: Record<string, Loader> = {
     '.json': loadJson,
     '.yaml': loadYaml,
     '.yml': loadYaml,
     noExt: loadRc,
+    default: loadRc,
     '.ts': loadModule,
     '.mts': loadModule,
     '.cts': loadModule,
@@ -142,6 +144,25 @@ function createLoaders(locators: Map<string, Locator>): Record<string, Loader> {
     '.mjs': loadModule,
     '.cjs': loadModule,
   }
+  for (const [ext, load] of Object.entries(loaders)) {
+    loaders[ext] = async (file, text) => refuseImports(file, await load(file, text), locators)
+  }
+  return loaders
+}
+
+// cosmiconfig would merge the files `$import` names; one file is one config, so it is refused.
+function refuseImports(file: string, loaded: unknown, locators: Map<string, Locator>): unknown {
+  const isPackage = path.basename(file) === 'package.json'
+  const config = isPackage ? (loaded as { iochain?: unknown } | null)?.iochain : loaded
+  if (typeof config !== 'object' || config === null || !Object.hasOwn(config, '$import')) {
+    return loaded
+  }
+  throw new ParseFailure(
+    ErrorCodes.IOC_ERR_CONFIG_UNKNOWN_KEY,
+    '`$import` is not supported: a config is one file, so that what is checked is what runs.',
+    locators.get(file)?.locate(['$import'], { key: true }),
+    '$import',
+  )
 }
 
 function parseJson(text: string): unknown {
@@ -197,10 +218,14 @@ function jsonFailure(text: string, message: string): ParseFailure {
 }
 
 // A transpiler's syntax error names `file:line:column`; the place goes into the problem.
-function importFailure(file: string, message: string): ParseFailure {
+// A runtime error's place is the first stack frame in the file.
+function importFailure(file: string, err: unknown): ParseFailure {
+  const message = describeError(err)
   const at = message.indexOf(`${file}:`)
-  const place = at === -1 ? null : /^:(\d+):(\d+)/.exec(message.slice(at + file.length))
   const text = (at === -1 ? message : message.slice(0, at)).trim().split('\n')[0]!.trim()
+  const stack = err instanceof Error ? (err.stack ?? '') : ''
+  const where = at === -1 ? stack.slice(stack.indexOf(`${file}:`)) : message.slice(at)
+  const place = where.startsWith(file) ? /^:(\d+):(\d+)/.exec(where.slice(file.length)) : null
   const position = place ? { line: Number(place[1]), column: Number(place[2]) } : undefined
   return new ParseFailure(
     ErrorCodes.IOC_ERR_CONFIG_IMPORT,
@@ -218,7 +243,7 @@ function toProblem(err: unknown, named: string | undefined): ConfigProblem {
   const file = (err as { filepath?: string }).filepath ?? named
   const base = { step: 'parse' as const, path: '', file }
   if (err instanceof ParseFailure) {
-    return { ...base, code: err.code, message: err.message, ...err.position }
+    return { ...base, code: err.code, path: err.path, message: err.message, ...err.position }
   }
   const code = (err as NodeJS.ErrnoException).code
   if (code === 'ENOENT' || code === 'EISDIR') {

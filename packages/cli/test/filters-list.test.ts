@@ -67,7 +67,12 @@ describe('iochain filters list', () => {
         options: [],
       },
     ])
-    expect(reports[1].filters[0]).toMatchObject({ spec: '@iochain/filters-builtin:RequestLogger' })
+    const builtins = reports[1].filters.map((f: { spec: string }) => f.spec)
+    expect(builtins).toContain('@iochain/filters-builtin:RequestLogger')
+    expect(builtins).toContain('@iochain/filters-builtin:RateLimit')
+    expect(
+      reports[1].filters.find((f: { spec: string }) => f.spec.endsWith(':Metrics')),
+    ).toMatchObject({ kind: 'factory' })
     expect(reports[2].error).toMatch(/cannot start/)
   })
 

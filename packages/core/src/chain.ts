@@ -1,7 +1,7 @@
 import { performance } from 'node:perf_hooks'
 import { type IOContext, withCredentials } from './context.ts'
 import { describeError, ErrorCodes, IOChainError } from './errors.ts'
-import type { ResolvedFilter } from './filter.ts'
+import type { ChainHandle, ResolvedFilter } from './filter.ts'
 import type { Logger } from './logger.ts'
 import { createSilentLogger } from './logger.ts'
 import { isFilterReject, type RejectionLike, toRejection } from './reject.ts'
@@ -93,6 +93,8 @@ export class IOChain {
     this.#requestHooks = indicesWith(filters, 'onRequest')
     this.#responseHooks = indicesWith(filters, 'onResponse')
     this.#pool = poolOf(filters)
+    const handle: ChainHandle = { stats: () => this.stats }
+    for (const entry of filters) entry.filter.attach?.(handle)
   }
 
   get isEmpty(): boolean {

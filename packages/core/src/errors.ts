@@ -38,6 +38,8 @@ export const ErrorCodes = {
   IOC_ERR_UPSTREAM: 'IOC_ERR_UPSTREAM',
   // --- testkit ---
   IOC_ERR_TESTKIT_RUNNER: 'IOC_ERR_TESTKIT_RUNNER',
+  // --- filters at run time ---
+  IOC_ERR_FILTER_CREDENTIALS: 'IOC_ERR_FILTER_CREDENTIALS',
 } as const
 
 export type ErrorCode = keyof typeof ErrorCodes

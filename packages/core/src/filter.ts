@@ -1,3 +1,4 @@
+import type { ChainStats } from './chain.ts'
 import type { IOContext } from './context.ts'
 import type { Logger } from './logger.ts'
 import type { WorkerDispatch } from './worker/proxy.ts'
@@ -20,6 +21,17 @@ export interface IOFilter {
   onResponse?(ctx: IOContext): HookResult
   /** Called once on shutdown. */
   close?(): void | Promise<void>
+  /** Called once by the chain that runs the filter, before any request; for chain-wide views. */
+  attach?(chain: ChainHandle): void
+}
+
+/** What a chain shares with its filters through `attach`. */
+export interface ChainHandle {
+  /**
+   * A snapshot of the chain's counters. Groups may be added (a worker pool adds its own), so
+   * readers that export them should walk the numeric fields rather than list them.
+   */
+  stats(): ChainStats
 }
 
 /** What a filter's constructor or factory receives next to its options. */
@@ -30,6 +42,8 @@ export interface FilterInit {
   logger: Logger
   /** The folder relative paths in options resolve against. */
   baseDir: string
+  /** Whether the entry grants unredacted credential headers; absent outside the loader. */
+  credentials?: boolean
 }
 
 /**

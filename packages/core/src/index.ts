@@ -40,10 +40,17 @@ export type {
   Timings,
   Usage,
 } from './context.ts'
-export { CREDENTIAL_HEADERS, createIOContext, REDACTED, redactHeaders } from './context.ts'
+export {
+  CREDENTIAL_HEADERS,
+  createIOContext,
+  REDACTED,
+  redactHeaders,
+  withCredentials,
+} from './context.ts'
 export type { ErrorCode } from './errors.ts'
 export { describeError, ErrorCodes, IOChainError, isIOChainError } from './errors.ts'
 export type {
+  ChainHandle,
   Endpoint,
   FilterClass,
   FilterFactory,

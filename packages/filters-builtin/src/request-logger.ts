@@ -14,6 +14,7 @@ type Destination = ReturnType<typeof pino.destination>
  * time to first token and usage. Runs in the background; never logs bodies or headers.
  */
 export class RequestLogger implements IOFilter {
+  static readonly description = 'One log line per finished request'
   static readonly optionsSchema = {
     type: 'object',
     additionalProperties: false,

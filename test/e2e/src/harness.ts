@@ -15,7 +15,7 @@ import {
   type UpstreamOptions,
   type WorkerPoolOptions,
 } from '@iochain/core'
-import { type MockModel, startMockModel } from '@iochain/core/mock'
+import { type MockModel, type MockModelOptions, startMockModel } from '@iochain/core/mock'
 import OpenAI from 'openai'
 import { pino } from 'pino'
 
@@ -39,6 +39,7 @@ export interface StartOptions {
   bodyBytes?: number
   limits?: GatewayOptions['limits']
   logger?: Logger
+  mock?: MockModelOptions
   /** Sizing of the pool that filters marked `worker: true` run in. */
   workerPool?: WorkerPoolOptions
 }
@@ -62,7 +63,7 @@ export function entry(
 
 /** A real gateway on a free port in front of the mock model (or a given upstream). */
 export async function startTestGateway(options: StartOptions = {}): Promise<TestGateway> {
-  const mock = options.upstreamUrl ? undefined : await startMockModel()
+  const mock = options.upstreamUrl ? undefined : await startMockModel(options.mock)
   const loaded = await loadFilters(options.filters ?? [], {
     baseDir: options.baseDir,
     workerPool: options.workerPool,
@@ -79,14 +80,19 @@ export async function startTestGateway(options: StartOptions = {}): Promise<Test
   await gateway.listen(0, '127.0.0.1')
   const baseURL = `${gateway.url}/v1`
   const client = new OpenAI({ baseURL, apiKey: 'test-key', maxRetries: 0 })
+  let closing: Promise<void> | undefined
   return {
     gateway,
     mock,
     baseURL,
     client,
-    async close() {
-      await gateway.close({ deadlineMs: 2_000 })
-      await mock?.close()
+    // Idempotent, so that a test may close early and `afterAll` still close safely.
+    close() {
+      closing ??= (async () => {
+        await gateway.close({ deadlineMs: 2_000 })
+        await mock?.close()
+      })()
+      return closing
     },
   }
 }

@@ -61,7 +61,8 @@ function formatReports(reports: PackageReport[]): string {
     else if (report.filters.length === 0) lines.push('  no filter exports found')
     for (const f of report.filters) {
       const mode = f.mode ? `, ${f.mode}` : ''
-      lines.push(`  ${f.spec}  (${f.kind}${mode}; ${f.hooks.join(', ')})`)
+      const hooks = f.hooks.length > 0 ? `; ${f.hooks.join(', ')}` : ''
+      lines.push(`  ${f.spec}  (${f.kind}${mode}${hooks})`)
       if (f.description) lines.push(`    ${f.description}`)
       for (const o of f.options) {
         const about = o.description ? `  ${o.description}` : ''

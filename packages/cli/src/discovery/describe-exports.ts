@@ -4,8 +4,11 @@ import type { IOFilter } from '@iochain/core'
 export interface FilterInfo {
   /** `package:Export`, ready for `--filters` or a config entry. */
   spec: string
-  /** `class` (constructed with its options) or `object` (a ready filter). */
-  kind: 'class' | 'object'
+  /**
+   * `class` (constructed with its options), `object` (a ready filter) or `factory` (a function
+   * that publishes an `optionsSchema` and returns the filter; its hooks are known once built).
+   */
+  kind: 'class' | 'object' | 'factory'
   /** `blocking` or `background` when the export declares it; `undefined` when unknown. */
   mode: 'blocking' | 'background' | undefined
   hooks: string[]
@@ -49,11 +52,13 @@ const HOOKS = ['onRequest', 'onResponse', 'close'] as const
 // so factories are not listed; nor is a class's `blocking` when it is an instance field.
 function filterShape(
   value: unknown,
-): { kind: 'class' | 'object'; hooks: string[]; blocking?: boolean } | undefined {
+): { kind: FilterInfo['kind']; hooks: string[]; blocking?: boolean } | undefined {
   if (typeof value === 'function') {
     const proto = value.prototype as IOFilter | undefined
     const hooks = proto ? HOOKS.filter((h) => typeof proto[h] === 'function') : []
-    return hooks.some((h) => h !== 'close') ? { kind: 'class', hooks } : undefined
+    if (hooks.some((h) => h !== 'close')) return { kind: 'class', hooks }
+    // Any function could be a factory; one that publishes an options schema says it is.
+    return 'optionsSchema' in value ? { kind: 'factory', hooks: [] } : undefined
   }
   if (typeof value === 'object' && value !== null) {
     const filter = value as IOFilter

@@ -27,6 +27,8 @@ export interface LoadFilterOptions {
   name?: string
   /** Where else to look for a package not installed under `baseDir` (the CLI's own folder). */
   fallbackDirs?: string[]
+  /** Whether the entry grants credential headers; passed on to the filter in `FilterInit`. */
+  credentials?: boolean
 }
 
 export interface LoadedFilter {
@@ -81,7 +83,12 @@ export async function constructFilter(
 ): Promise<LoadedFilter> {
   const fallbackName = opts.name ?? defaultName(source)
   const logger = (opts.logger ?? createSilentLogger()).child({ filter: fallbackName })
-  const init: FilterInit = { name: fallbackName, logger, baseDir: opts.baseDir }
+  const init: FilterInit = {
+    name: fallbackName,
+    logger,
+    baseDir: opts.baseDir,
+    credentials: opts.credentials ?? false,
+  }
   const filter = await instantiateFilter(source, opts.options, init)
   return { filter, name: opts.name ?? filterName(filter, fallbackName), source }
 }

@@ -115,7 +115,13 @@ async function loadEntry(
 ): Promise<ResolvedFilter> {
   const baseDir = options.baseDir ?? process.cwd()
   const source = await resolveFilterExport(entry.use, baseDir, options.fallbackDirs)
-  const settings = { options: entry.options, baseDir, logger: options.logger, name: entry.name }
+  const settings = {
+    options: entry.options,
+    baseDir,
+    logger: options.logger,
+    name: entry.name,
+    credentials: entry.credentials,
+  }
   if (!(entry.worker ?? wantsWorker(source))) {
     return resolveFilter(await constructFilter(source, settings), entry)
   }

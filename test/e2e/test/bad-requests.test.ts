@@ -207,7 +207,7 @@ describe('bad requests on the filtered endpoints', () => {
 })
 
 describe('the request body limit', () => {
-  it('admits tens of MB of base64 by default, and a lower limit set by the operator refuses it', async () => {
+  it('admits tens of MB of base64 by default; an operator can set a lower limit', async () => {
     const upstream = await startFakeUpstream((seen, res) => {
       sendJson(res, 200, {
         object: 'list',

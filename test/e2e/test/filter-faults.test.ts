@@ -38,7 +38,7 @@ describe('blocking filters that fail', () => {
           case 'returns-garbage':
             return { kind: 'rejected', status: 403, junk: Symbol('x') }
           case 'returns-thenable-garbage':
-            // biome-ignore lint/suspicious/noThenProperty: a thenable resolving to junk is the fault
+            // biome-ignore lint/suspicious/noThenProperty: a thenable resolving to junk is the case
             return { then: (ok: (v: unknown) => void) => ok('garbage') }
           default:
             return undefined

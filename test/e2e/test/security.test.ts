@@ -69,7 +69,7 @@ describe('credentials, with an upstream key configured', () => {
     await upstream.close()
   })
 
-  it('adds the upstream key on the way out and forwards none of the client credentials', async () => {
+  it('adds the upstream key on the way out and forwards no client credential', async () => {
     const res = await fetch(`${t.gateway.url}/v1/chat/completions`, {
       method: 'POST',
       headers: { 'content-type': 'application/json', ...CLIENT_CREDENTIALS },

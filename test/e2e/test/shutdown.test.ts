@@ -113,7 +113,7 @@ describe('iochain run on SIGTERM', () => {
   let upstream: FakeUpstream | undefined
   afterEach(() => upstream?.close())
 
-  it('finishes in-flight requests and streams, runs every hook, closes filters and exits 0', async () => {
+  it('lets requests and streams finish, runs every hook, closes filters, exits 0', async () => {
     let release = () => {}
     const released = new Promise<void>((resolve) => {
       release = resolve

@@ -13,7 +13,7 @@ const chunk = (content: string) =>
   })}\n\n`
 
 describe('an upstream that falls silent mid-stream', () => {
-  it('is cut after the body timeout: the client keeps what came, the filter sees an error', async () => {
+  it('is cut after the body timeout: the client keeps what came, filters see error', async () => {
     const upstream = await startFakeUpstream((_, res) => {
       res.writeHead(200, { 'content-type': 'text/event-stream' })
       res.write(chunk('first '))

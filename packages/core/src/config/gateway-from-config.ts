@@ -32,6 +32,6 @@ export function createGatewayFromConfig(
     chain,
     upstream,
     logger: options.logger,
-    limits: { bodyBytes: config.limits.bodyBytes },
+    limits: { bodyBytes: config.limits.bodyBytes, bodyTimeoutMs: config.limits.bodyTimeoutMs },
   })
 }

@@ -158,6 +158,11 @@ export const configSchema = {
           minimum: 1,
           description: 'Largest request body accepted; 64 MiB unless given.',
         },
+        bodyTimeoutMs: {
+          type: 'integer',
+          minimum: 1,
+          description: 'Time a request body may take to arrive; 60 s unless given.',
+        },
         backgroundQueue: {
           type: 'integer',
           minimum: 0,

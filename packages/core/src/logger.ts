@@ -31,6 +31,7 @@ export function createLogger(options: LoggerOptions = {}): Logger {
       level: options.level ?? 'info',
       base: undefined,
       redact: {
+        // Known shortcoming: headers logged deeper than one level down are not redacted.
         paths: [
           ...CREDENTIAL_HEADERS.map((name) => `headers["${name}"]`),
           ...CREDENTIAL_HEADERS.map((name) => `*.headers["${name}"]`),

@@ -113,6 +113,8 @@ export class Upstream {
   }
 }
 
+// Known shortcoming: a pass-through body streamed from the client cannot be sent twice, so such
+// a request still fails with 502 when it meets a connection the upstream just closed.
 function isReplayable(req: UpstreamRequest): boolean {
   return req.body === null || req.body === undefined || Buffer.isBuffer(req.body)
 }

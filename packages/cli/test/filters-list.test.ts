@@ -4,6 +4,7 @@ import { cli, tempDir, writeFiles } from './helpers.ts'
 const acme = `
 export class Scanner {
   static description = 'Scans prompts for secrets'
+  static worker = true
   static optionsSchema = {
     type: 'object',
     properties: { patterns: { type: 'array', items: { type: 'string' }, description: 'regexes' } },
@@ -54,6 +55,7 @@ describe('iochain filters list', () => {
       {
         spec: '@acme/iochain-scanner:Scanner',
         kind: 'class',
+        worker: true,
         hooks: ['onRequest', 'close'],
         description: 'Scans prompts for secrets',
         options: [{ name: 'patterns', type: 'string[]', description: 'regexes' }],
@@ -62,6 +64,7 @@ describe('iochain filters list', () => {
         spec: '@acme/iochain-scanner:audit',
         kind: 'object',
         mode: 'background',
+        worker: false,
         hooks: ['onResponse'],
         description: '',
         options: [],
@@ -79,7 +82,9 @@ describe('iochain filters list', () => {
   it('prints a readable list', async () => {
     const listed = await cli('filters', 'list', '--dir', await project())
     expect(listed.out).toContain('@acme/iochain-scanner@1.2.3\n')
-    expect(listed.out).toContain('  @acme/iochain-scanner:Scanner  (class; onRequest, close)\n')
+    expect(listed.out).toContain(
+      '  @acme/iochain-scanner:Scanner  (class, worker; onRequest, close)\n',
+    )
     expect(listed.out).toContain('    option patterns: string[]  regexes\n')
     expect(listed.out).toMatch(/broken-filter@0.0.1\n {2}cannot be loaded: .*cannot start/)
   })

@@ -60,7 +60,7 @@ function formatReports(reports: PackageReport[]): string {
     if (report.error) lines.push(`  cannot be loaded: ${report.error}`)
     else if (report.filters.length === 0) lines.push('  no filter exports found')
     for (const f of report.filters) {
-      const mode = f.mode ? `, ${f.mode}` : ''
+      const mode = `${f.mode ? `, ${f.mode}` : ''}${f.worker ? ', worker' : ''}`
       const hooks = f.hooks.length > 0 ? `; ${f.hooks.join(', ')}` : ''
       lines.push(`  ${f.spec}  (${f.kind}${mode}${hooks})`)
       if (f.description) lines.push(`    ${f.description}`)

@@ -11,6 +11,8 @@ export interface FilterInfo {
   kind: 'class' | 'object' | 'factory'
   /** `blocking` or `background` when the export declares it; `undefined` when unknown. */
   mode: 'blocking' | 'background' | undefined
+  /** Asks to run in the worker pool (`static worker = true`). */
+  worker: boolean
   hooks: string[]
   description: string
   /** Option names with their JSON Schema type and description. */
@@ -30,12 +32,18 @@ export function describeExports(
   for (const [exportName, value] of Object.entries(namespace)) {
     const shape = filterShape(value)
     if (!shape) continue
-    const meta = value as { description?: unknown; optionsSchema?: unknown; blocking?: unknown }
+    const meta = value as {
+      description?: unknown
+      optionsSchema?: unknown
+      blocking?: unknown
+      worker?: unknown
+    }
     const blocking = shape.blocking ?? meta.blocking
     out.push({
       spec: exportName === 'default' ? packageName : `${packageName}:${exportName}`,
       kind: shape.kind,
       mode: typeof blocking === 'boolean' ? (blocking ? 'blocking' : 'background') : undefined,
+      worker: meta.worker === true,
       hooks: shape.hooks,
       description: typeof meta.description === 'string' ? meta.description : fallbackDescription,
       options: describeOptions(meta.optionsSchema),

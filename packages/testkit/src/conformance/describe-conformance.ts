@@ -12,7 +12,7 @@ export type { TestRunner } from './runner.ts'
 export interface ConformanceOptions {
   /** The options the filter is constructed with, as a config entry would give them. */
   options?: unknown
-  /** Options the filter must refuse, through its schema or its constructor. */
+  /** Options `validate config` must refuse, through the filter's schema or its constructor. */
   invalidOptions?: unknown[]
   /** Where a relative spec resolves; the current folder unless given. */
   baseDir?: string
@@ -29,8 +29,9 @@ export interface ConformanceOptions {
 
 /**
  * Registers a suite that checks a filter the way IOChain will use it: loaded by spec as
- * `iochain run` loads it, its hooks and options schema, every endpoint streaming or not with
- * every outcome and awkward messages, structured cloning for worker mode, and `close()`.
+ * `iochain run` loads it, its hooks, its options as `validate config` checks them, every
+ * endpoint streaming or not with every outcome and awkward messages (in the worker pool for a
+ * worker filter), and `close()`.
  *
  * @example
  * describeFilterConformance('./src/index.ts:MyFilter', { options: { limit: 3 } })

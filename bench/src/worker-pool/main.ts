@@ -1,0 +1,223 @@
+import { type ChildProcess, fork } from 'node:child_process'
+import { mkdirSync, writeFileSync } from 'node:fs'
+import { availableParallelism, cpus, loadavg } from 'node:os'
+import path from 'node:path'
+import { fileURLToPath } from 'node:url'
+import { parseArgs } from 'node:util'
+import { startMockModel } from '@iochain/core/mock'
+import { scanText } from './pii-scanner.ts'
+import { longPrompt } from './prompt.ts'
+import type { GatewayReady, GatewayReport, LoadPlan, LoadReport, Way } from './protocol.ts'
+
+// The worker-pool scenario: one CPU-heavy PII filter run not at all, inline on the event loop,
+// and in the worker pool, under the same fixed request rate against the mock upstream.
+
+const here = fileURLToPath(import.meta.url)
+const sibling = (name: string) => path.join(path.dirname(here), `${name}${path.extname(here)}`)
+const WAYS: Way[] = ['none', 'inline', 'worker']
+
+export interface WayResult {
+  way: Way
+  filters: string[]
+  load: LoadReport
+  eventLoop: GatewayReport['eventLoop']
+  stats: GatewayReport['stats']
+}
+
+export interface WorkerPoolBenchOptions {
+  rate?: number
+  streamRate?: number
+  durationS?: number
+  warmupS?: number
+  promptBytes?: number
+  connections?: number
+  resultsDir?: string
+  log?: (line: string) => void
+}
+
+/** Runs the three ways one after another, prints the table and saves the JSON. */
+export async function runWorkerPoolBench(options: WorkerPoolBenchOptions = {}) {
+  const log = options.log ?? ((line: string) => process.stdout.write(`${line}\n`))
+  const prompt = longPrompt(options.promptBytes ?? 64_000)
+  const scanMs = measureScan(prompt)
+  log(`worker-pool: PII scan of a ${prompt.length}-byte prompt costs ${scanMs.toFixed(2)} ms here`)
+  const mock = await startMockModel({ chunkDelayMs: 5 })
+  const base = {
+    prompt,
+    rate: options.rate ?? 50,
+    streamRate: options.streamRate ?? 5,
+    connections: options.connections ?? 32,
+  }
+  const results: WayResult[] = []
+  try {
+    for (const way of WAYS) {
+      log(`worker-pool: ${way} ...`)
+      results.push(await runWay(way, mock.url.replace(/\/v1$/, ''), base, options))
+    }
+  } finally {
+    await mock.close()
+  }
+  const summary = summarize(results)
+  for (const line of formatTable(summary)) log(line)
+  const file = saveResults(options.resultsDir, {
+    scanMs,
+    promptBytes: prompt.length,
+    base,
+    results,
+    summary,
+  })
+  log(`worker-pool: results saved to ${file}`)
+  return summary
+}
+
+async function runWay(
+  way: Way,
+  upstream: string,
+  base: Omit<LoadPlan, 'url' | 'durationS'>,
+  options: WorkerPoolBenchOptions,
+): Promise<WayResult> {
+  const gateway = fork(sibling('gateway-process'), [way, `${upstream}/v1`], { stdio: 'inherit' })
+  try {
+    const ready = await next<GatewayReady>(gateway, 'ready')
+    const plan = { ...base, url: ready.url }
+    // Warm up: JIT, the pool's threads, keep-alive connections.
+    await runLoad({ ...plan, durationS: options.warmupS ?? 3 })
+    gateway.send({ kind: 'measure' })
+    const load = await runLoad({ ...plan, durationS: options.durationS ?? 15 })
+    gateway.send({ kind: 'report' })
+    const report = await next<GatewayReport>(gateway, 'report')
+    return { way, filters: ready.filters, load, eventLoop: report.eventLoop, stats: report.stats }
+  } finally {
+    gateway.send({ kind: 'close' })
+    await new Promise((resolve) => gateway.once('exit', resolve))
+  }
+}
+
+async function runLoad(plan: LoadPlan): Promise<LoadReport> {
+  const loader = fork(sibling('load-process'), [], { stdio: 'inherit' })
+  loader.send(plan)
+  const report = await next<LoadReport>(loader, 'load')
+  await new Promise((resolve) => loader.once('exit', resolve))
+  return report
+}
+
+function next<T extends { kind: string }>(child: ChildProcess, kind: T['kind']): Promise<T> {
+  return new Promise((resolve, reject) => {
+    const onMessage = (message: T) => {
+      if (message.kind !== kind) return
+      child.off('message', onMessage)
+      child.off('exit', onExit)
+      resolve(message)
+    }
+    const onExit = (code: number | null) =>
+      reject(new Error(`child exited (${code}) before '${kind}'`))
+    child.on('message', onMessage)
+    child.once('exit', onExit)
+  })
+}
+
+function measureScan(prompt: string): number {
+  for (let i = 0; i < 10; i++) scanText(prompt)
+  const start = performance.now()
+  for (let i = 0; i < 30; i++) scanText(prompt)
+  return (performance.now() - start) / 30
+}
+
+export interface WaySummary {
+  way: Way
+  perSecond: number
+  p50Ms: number
+  p99Ms: number
+  ttftP50Ms: number
+  ttftP99Ms: number
+  loopP99Ms: number
+  errors: number
+  /** p99 latency over the no-filter run's. */
+  p99Ratio: number
+  ttftP99Ratio: number
+}
+
+function summarize(results: WayResult[]): WaySummary[] {
+  const none = results.find((r) => r.way === 'none')!
+  return results.map((r) => ({
+    way: r.way,
+    perSecond: round(r.load.requests.perSecond),
+    p50Ms: r.load.latencyMs.p50,
+    p99Ms: r.load.latencyMs.p99,
+    ttftP50Ms: r.load.streams.ttftMs.p50,
+    ttftP99Ms: r.load.streams.ttftMs.p99,
+    loopP99Ms: r.eventLoop.p99Ms,
+    errors: r.load.requests.errors + r.load.requests.non2xx + r.load.streams.failed,
+    p99Ratio: round(r.load.latencyMs.p99 / none.load.latencyMs.p99),
+    ttftP99Ratio: round(r.load.streams.ttftMs.p99 / none.load.streams.ttftMs.p99),
+  }))
+}
+
+function formatTable(rows: WaySummary[]): string[] {
+  const header = [
+    'way',
+    'req/s',
+    'p50 ms',
+    'p99 ms',
+    'p99 ×none',
+    'TTFT p50',
+    'TTFT p99',
+    'TTFT p99 ×none',
+    'loop p99 ms',
+    'errors',
+  ]
+  const lines = rows.map((r) => [
+    r.way,
+    r.perSecond,
+    r.p50Ms,
+    r.p99Ms,
+    r.p99Ratio,
+    r.ttftP50Ms,
+    r.ttftP99Ms,
+    r.ttftP99Ratio,
+    r.loopP99Ms,
+    r.errors,
+  ])
+  return [header, ...lines].map((cells) => `| ${cells.join(' | ')} |`)
+}
+
+function saveResults(dir: string | undefined, data: object): string {
+  const folder = dir ?? path.resolve(path.dirname(here), '../../results')
+  mkdirSync(folder, { recursive: true })
+  const file = path.join(folder, 'worker-pool.json')
+  const machine = { cpus: availableParallelism(), model: cpus()[0]?.model, loadavg: loadavg() }
+  const record = {
+    scenario: 'worker-pool',
+    at: new Date().toISOString(),
+    node: process.version,
+    machine,
+    ...data,
+  }
+  writeFileSync(file, `${JSON.stringify(record, null, 2)}\n`)
+  return file
+}
+
+function round(value: number): number {
+  return Math.round(value * 100) / 100
+}
+
+// Run by itself: `node bench/src/worker-pool/main.ts [--rate 50] [--duration 15]`.
+if (process.argv[1] === here) {
+  const { values } = parseArgs({
+    options: {
+      rate: { type: 'string' },
+      'stream-rate': { type: 'string' },
+      duration: { type: 'string' },
+      warmup: { type: 'string' },
+      'prompt-bytes': { type: 'string' },
+    },
+  })
+  const num = (v: string | undefined) => (v === undefined ? undefined : Number(v))
+  await runWorkerPoolBench({
+    rate: num(values.rate),
+    streamRate: num(values['stream-rate']),
+    durationS: num(values.duration),
+    warmupS: num(values.warmup),
+    promptBytes: num(values['prompt-bytes']),
+  })
+}

@@ -18,6 +18,7 @@ export class Scanner {
   onRequest(ctx: IOContext) {
     ctx.metadata.scannedInMainThread = isMainThread
     ctx.metadata.scannerThread = threadId
+    ctx.metadata.scannerSawAuth = ctx.headers.authorization
     if (ctx.model === 'blocked-model') {
       throw new IOFilterReject('This model is blocked.', {
         status: 403, code: 'model_blocked', param: 'model', headers: { 'x-blocked-by': 'scanner' },
@@ -30,6 +31,7 @@ export class Scanner {
 export class Plain {
   onRequest(ctx: IOContext) {
     ctx.metadata.plainInMainThread = isMainThread
+    ctx.metadata.plainSawAuth = ctx.headers.authorization
   }
 }
 `
@@ -121,7 +123,7 @@ describe('filters in the worker pool, through the real gateway', () => {
       filters: [
         './recorder.ts:Recorder',
         './scanner.ts:Scanner',
-        { use: './scanner.ts:Plain', worker: true },
+        { use: './scanner.ts:Plain', worker: true, credentials: true },
       ],
       workerPool: { minThreads: 1, maxThreads: 2 },
     })
@@ -141,6 +143,8 @@ describe('filters in the worker pool, through the real gateway', () => {
       outcome: 'ok',
     })
     expect(last.scannerThread).not.toBe(0)
+    // Credentials cross to the thread only for the entry granted them.
+    expect(last).toMatchObject({ scannerSawAuth: '[redacted]', plainSawAuth: 'Bearer test-key' })
     expect(t.gateway.chain.filters.map((f) => [f.name, f.worker !== undefined])).toEqual([
       ['Recorder', false],
       ['Scanner', true],
@@ -317,6 +321,16 @@ describe('shutting down with tasks in flight', () => {
 })
 
 describe('loading worker filters', () => {
+  it('checks the pool options before starting a thread', async () => {
+    const dir = writeTempFiles({ 'held.ts': HELD })
+    const failure = await loadFilters([{ use: './held.ts:Check', worker: true }], {
+      baseDir: dir,
+      workerPool: { minThreads: 3, maxThreads: 2 },
+    }).catch((err: unknown) => err)
+    expect(failure).toMatchObject({ code: ErrorCodes.IOC_ERR_WORKER_POOL_OPTIONS })
+    expect((failure as Error).message).toContain('options.minThreads (3) must not exceed')
+  })
+
   it('refuses options that cannot be sent to a thread, naming the filter', async () => {
     const dir = writeTempFiles({ 'held.ts': HELD })
     const failure = await loadFilters(

@@ -17,7 +17,7 @@ import { replayLogs } from './relay-logger.ts'
 export interface WorkerPoolOptions {
   /** Threads kept alive even when idle; 1 unless given. */
   minThreads?: number
-  /** Most threads at once; one less than the cores (at least 1) unless given. */
+  /** Most threads at once; cores − 1 (at least 1 and at least minThreads) unless given. */
   maxThreads?: number
   /** How long a thread above `minThreads` may idle before it stops; 30 s unless given. */
   idleTimeoutMs?: number
@@ -79,7 +79,8 @@ export class FilterPool {
   #counts = { completed: 0, failed: 0, timedOut: 0, crashed: 0, dropped: 0 }
 
   constructor(options: WorkerPoolOptions = {}) {
-    const maxThreads = options.maxThreads ?? Math.max(1, availableParallelism() - 1)
+    const cores = Math.max(1, availableParallelism() - 1)
+    const maxThreads = options.maxThreads ?? Math.max(cores, options.minThreads ?? 1)
     const minThreads = options.minThreads ?? Math.min(1, maxThreads)
     checkInteger('minThreads', minThreads, 0)
     checkInteger('maxThreads', maxThreads, 1)

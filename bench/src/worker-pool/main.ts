@@ -63,17 +63,17 @@ export async function runWorkerPoolBench(options: WorkerPoolBenchOptions = {}) {
     await mock.close()
   }
   const summary = summarize(results)
-  for (const line of formatTable(summary)) log(line)
-  for (const line of formatGoals(summary)) log(line)
-  const file = saveResults(options.resultsDir, {
-    scanMs,
-    promptBytes: prompt.length,
-    base,
-    results,
-    summary,
-  })
+  const note =
+    `PII scan of a ${prompt.length}-byte prompt: ${scanMs.toFixed(2)} ms on this machine; ` +
+    `${base.rate} requests/s and ${base.streamRate} streams/s; medians of ` +
+    `${options.rounds ?? 1} round(s).`
+  const markdown = [note, '', ...formatTable(summary), '', ...formatGoals(summary)].join('\n')
+  for (const line of markdown.split('\n')) log(line)
+  const { prompt: _prompt, ...load } = base
+  const data = { scanMs, promptBytes: prompt.length, load, results, summary }
+  const file = saveResults(options.resultsDir, data)
   log(`worker-pool: results saved to ${file}`)
-  return summary
+  return { summary, markdown, data }
 }
 
 async function runWay(
@@ -200,7 +200,8 @@ function formatTable(rows: WaySummary[]): string[] {
     r.loopP99Ms,
     r.errors,
   ])
-  return [header, ...lines].map((cells) => `| ${cells.join(' | ')} |`)
+  const rule = header.map(() => '---')
+  return [header, rule, ...lines].map((cells) => `| ${cells.join(' | ')} |`)
 }
 
 // The goals the pool is meant to meet; a shared, busy machine may miss them for its own reasons.

@@ -4,6 +4,9 @@ import { cloneableEntries } from './snapshot.ts'
 
 type Level = RelayedLog['level']
 const LEVELS: readonly Level[] = ['fatal', 'error', 'warn', 'info', 'debug', 'trace']
+// Records wait for the next task to carry them; a thread that logs with no task in sight keeps
+// only the latest ones.
+const MAX_RECORDS = 1000
 
 /**
  * A logger for filters in a worker thread. Records are kept until the next task result carries
@@ -44,6 +47,7 @@ export class RelayLogger implements Logger {
         : obj
     const value =
       typeof plain === 'object' ? cloneableEntries(plain as Record<string, unknown>) : undefined
+    if (this.#records.length >= MAX_RECORDS) this.#records.shift()
     this.#records.push({
       level,
       bindings: this.#bindings,

@@ -1,3 +1,5 @@
+import { workerPoolScenario } from './worker-pool/scenario.ts'
+
 /** A further measurement `pnpm bench` runs after the overhead comparison. */
 export interface BenchScenario {
   name: string
@@ -8,4 +10,4 @@ export interface BenchScenario {
 }
 
 /** Scenarios beyond the overhead comparison; each adds a section to the results. */
-export const SCENARIOS: BenchScenario[] = []
+export const SCENARIOS: BenchScenario[] = [workerPoolScenario]

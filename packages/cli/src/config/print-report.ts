@@ -11,6 +11,8 @@ export function formatReport(report: ConfigReport, cwd: string): string {
   if (report.filters.length > 0) {
     lines.push(report.valid ? 'Filters, in order:' : 'Filters that passed, in order:')
     lines.push(...formatFilters(report.filters), '')
+    const pooled = report.filters.filter((f) => f.worker).map((f) => f.name)
+    if (pooled.length > 0) lines.push(`In the worker pool: ${pooled.join(', ')}.`, '')
   } else if (report.valid) {
     lines.push('No filters: every request is relayed unchanged.', '')
   }
@@ -32,7 +34,7 @@ function formatFilters(filters: readonly FilterSummary[]): string[] {
     `${f.index + 1}.`,
     f.name,
     f.spec,
-    f.worker ? `${f.kind}, worker` : f.kind,
+    f.worker ? `${f.kind}, worker pool` : f.kind,
     f.hooks.length > 0 ? f.hooks.join(', ') : 'no hooks',
   ])
   const widths = rows[0]!.map((_, col) => Math.max(...rows.map((r) => r[col]!.length)))

@@ -2,6 +2,10 @@ import { fileURLToPath } from 'node:url'
 import { BASELINE_TARGETS, type BenchTarget } from '@iochain/cli/bench'
 import type { FilterEntry } from '@iochain/core'
 
+// The README's example config, as an operator would start from it.
+const EXAMPLE_CONFIG = fileURLToPath(new URL('../../examples/iochain.config.yaml', import.meta.url))
+const REPO_ROOT = fileURLToPath(new URL('../..', import.meta.url))
+
 const NOOP_SPEC = `${fileURLToPath(new URL('./noop-filter.js', import.meta.url))}:NoopFilter`
 
 function noops(count: number, blocking: boolean): FilterEntry[] {
@@ -30,5 +34,10 @@ export const STANDARD_TARGETS: BenchTarget[] = [
     id: 'iochain-10bg',
     label: 'IOChain, 10 no-op background',
     spec: { kind: 'gateway', filters: noops(10, false) },
+  },
+  {
+    id: 'iochain-example',
+    label: 'IOChain, README example config',
+    spec: { kind: 'gateway', config: EXAMPLE_CONFIG, baseDir: REPO_ROOT },
   },
 ]

@@ -16,7 +16,8 @@ function captureIO() {
   return { io: { stdout, stderr }, text: () => ({ out, err }) }
 }
 
-describe('iochain bench', () => {
+// Each case starts the bench's processes on a possibly busy machine before it fails.
+describe('iochain bench', { timeout: 30_000 }, () => {
   it('refuses a chain whose filter cannot be loaded, naming the spec, before measuring', async () => {
     const { io, text } = captureIO()
     const code = await runCli(
@@ -26,5 +27,15 @@ describe('iochain bench', () => {
     expect(code).toBe(1)
     expect(text().err).toMatch(/iochain: target `chain` did not start: .*no-such-filter\.ts/)
     expect(text().out).toBe('')
+  })
+
+  it('refuses a config file that does not exist, naming it', async () => {
+    const { io, text } = captureIO()
+    const code = await runCli(
+      ['node', 'iochain', 'bench', '--quick', '--config', './no-such-config.yaml'],
+      io,
+    )
+    expect(code).toBe(1)
+    expect(text().err).toMatch(/iochain: target `chain` did not start: .*no-such-config\.yaml/)
   })
 })

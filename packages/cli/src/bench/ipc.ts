@@ -21,6 +21,13 @@ export interface Ready<T> {
   result: T
 }
 
+export interface ChildOptions {
+  execArgv?: string[]
+  env?: Record<string, string>
+  /** Discard what the child prints. */
+  quiet?: boolean
+}
+
 /** A running child process of the bench, driven by commands over its IPC channel. */
 export class BenchChild<R = unknown> {
   readonly #child: ChildProcess
@@ -29,10 +36,12 @@ export class BenchChild<R = unknown> {
   #exited = false
   readonly ready: Promise<R>
 
-  constructor(entry: string, init: unknown, execArgv: string[] = []) {
+  constructor(entry: string, init: unknown, options: ChildOptions = {}) {
     this.#child = fork(entryPath(entry), [JSON.stringify(init)], {
-      execArgv,
-      stdio: ['ignore', 'ignore', 'inherit', 'ipc'],
+      execArgv: options.execArgv ?? [],
+      env: options.env ? { ...process.env, ...options.env } : process.env,
+      // A quiet child's filters may log per request; its start-up failure comes over IPC.
+      stdio: ['ignore', 'ignore', options.quiet ? 'ignore' : 'inherit', 'ipc'],
       // Structured clone keeps Infinity and NaN, which JSON would turn into null.
       serialization: 'advanced',
     })

@@ -6,6 +6,8 @@ export interface BenchPlan {
   /** The first rounds that also search the throughput frontier and the stream ladder. */
   heavyRounds: number
   warmupRequests: number
+  /** Closed-loop load per target before measuring, so that every target is equally warm. */
+  warmupSaturationS: number
   /** Requests sent one at a time per target and round. */
   sequentialRequests: number
   saturation: { connections: number; durationS: number }
@@ -28,6 +30,7 @@ export const FULL_PLAN: BenchPlan = {
   rounds: 3,
   heavyRounds: 2,
   warmupRequests: 300,
+  warmupSaturationS: 1,
   sequentialRequests: 1_000,
   saturation: { connections: 32, durationS: 2 },
   frontier: { fractions: FRACTIONS, stepMs: 1_000 },
@@ -42,11 +45,12 @@ export const QUICK_PLAN: BenchPlan = {
   rounds: 1,
   heavyRounds: 1,
   warmupRequests: 100,
-  sequentialRequests: 300,
+  warmupSaturationS: 0.5,
+  sequentialRequests: 200,
   saturation: { connections: 32, durationS: 1 },
-  frontier: { fractions: [0.2, 0.4, 0.6, 0.8, 1], stepMs: 500 },
-  pacedStreams: { count: 8, staggerMs: 100 },
-  streamLevels: [50, 200],
+  frontier: { fractions: [0.25, 0.5, 0.75, 1], stepMs: 400 },
+  pacedStreams: { count: 8, staggerMs: 50 },
+  streamLevels: [200],
   memoryStreams: 200,
   settleMs: 1_000,
 }

@@ -1,6 +1,6 @@
 import { setTimeout as sleep } from 'node:timers/promises'
 import type { SaturationResult } from './drive-saturation.ts'
-import { BenchChild } from './ipc.ts'
+import { BenchChild, type ChildOptions } from './ipc.ts'
 import { type LiveTarget, measureHeavy, measureLight } from './measure-target.ts'
 import type { BenchPlan } from './plan.ts'
 import { emptySamples, type TargetSamples } from './samples.ts'
@@ -36,8 +36,8 @@ export async function runBench(
   const progress = options.onProgress ?? (() => {})
   const startedAt = new Date()
   const children: BenchChild[] = []
-  const spawn = (entry: string, init: unknown, execArgv?: string[]) => {
-    const child = new BenchChild(entry, init, execArgv)
+  const spawn = (entry: string, init: unknown, options?: ChildOptions) => {
+    const child = new BenchChild(entry, init, options)
     children.push(child)
     return child
   }
@@ -72,7 +72,7 @@ export async function runBench(
       await driver.call('saturation', {
         origin: target.origin,
         connections: plan.saturation.connections,
-        durationS: 1,
+        durationS: plan.warmupSaturationS,
       })
       await driver.call('streams', {
         origin: target.origin,
@@ -120,7 +120,7 @@ export async function runBench(
 async function startTarget(
   target: BenchTarget,
   upstreamOrigin: string,
-  spawn: (entry: string, init: unknown, execArgv?: string[]) => BenchChild,
+  spawn: (entry: string, init: unknown, options?: ChildOptions) => BenchChild,
   profileDir: string | undefined,
 ): Promise<LiveTarget> {
   const samples = emptySamples()
@@ -134,13 +134,15 @@ async function startTarget(
       : {
           kind: 'gateway',
           upstream: `${upstreamOrigin}/v1`,
-          filters: spec.filters,
+          filters: spec.filters ?? [],
+          config: spec.config,
           baseDir: spec.baseDir ?? process.cwd(),
         }
   const execArgv = profileDir
     ? ['--cpu-prof', `--cpu-prof-dir=${profileDir}`, `--cpu-prof-name=${target.id}.cpuprofile`]
     : []
-  const child = spawn('target-process', init, execArgv)
+  const env = spec.kind === 'gateway' ? spec.env : undefined
+  const child = spawn('target-process', init, { execArgv, env, quiet: true })
   const ready = await (child.ready as Promise<TargetReady>).catch((err: Error) => {
     throw new Error(`target \`${target.id}\` did not start: ${err.message}`, { cause: err })
   })

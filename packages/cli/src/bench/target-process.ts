@@ -1,6 +1,7 @@
 import type { Server } from 'node:http'
 import type { AddressInfo } from 'node:net'
 import { fileURLToPath } from 'node:url'
+import type { FilterEntry, Gateway } from '@iochain/core'
 import { failStartup, readInit, serveCommands } from './ipc.ts'
 import type { TargetInit, TargetReady } from './targets.ts'
 
@@ -30,15 +31,46 @@ async function start(init: TargetInit): Promise<{ origin: string; close(): Promi
     server.keepAliveTimeout = KEEP_ALIVE_MS
     return { origin: await listen(server), close: () => closeServer(server) }
   }
-  const { createGateway, IOChain, loadFilters } = await import('@iochain/core')
-  const filters = await loadFilters(init.filters, {
-    baseDir: init.baseDir,
-    fallbackDirs: [CLI_DIR],
-  })
-  const gateway = createGateway({ chain: new IOChain(filters), upstream: { url: init.upstream } })
+  const gateway = init.config
+    ? await gatewayFromConfig(init.config, init.baseDir, init.upstream, init.filters)
+    : await gatewayFromFilters(init.filters, init.baseDir, init.upstream)
   gateway.server.keepAliveTimeout = KEEP_ALIVE_MS
   await gateway.listen(0, '127.0.0.1')
   return { origin: gateway.url, close: () => gateway.close({ deadlineMs: 1_000 }) }
+}
+
+async function gatewayFromFilters(
+  specs: Array<string | FilterEntry>,
+  baseDir: string,
+  upstream: string,
+): Promise<Gateway> {
+  const { createGateway, IOChain, loadFilters } = await import('@iochain/core')
+  const filters = await loadFilters(specs, { baseDir, fallbackDirs: [CLI_DIR] })
+  return createGateway({ chain: new IOChain(filters), upstream: { url: upstream } })
+}
+
+// As `iochain run --config` builds it, except that the upstream is the bench's mock model.
+async function gatewayFromConfig(
+  file: string,
+  cwd: string,
+  upstream: string,
+  filters: Array<string | FilterEntry>,
+): Promise<Gateway> {
+  const { createGatewayFromConfig, readConfig, resolveConfig } = await import('@iochain/core')
+  const read = await readConfig({ file, cwd })
+  if (!read.ok) throw new Error(`\`${file}\`: ${read.problem?.message ?? 'no config file'}`)
+  const config = await resolveConfig(read.file.config, {
+    source: read.file,
+    cwd,
+    overrides: {
+      upstream,
+      // As for `run`, specs given next to a config replace its list.
+      filters:
+        filters.length > 0 ? filters.map((f) => (typeof f === 'string' ? f : f.use)) : undefined,
+    },
+    fallbackDirs: [CLI_DIR],
+  })
+  return createGatewayFromConfig(config)
 }
 
 function listen(server: Server): Promise<string> {

@@ -6,10 +6,14 @@ export type TargetSpec =
   | { kind: 'proxy' }
   | {
       kind: 'gateway'
-      /** The chain: filter specs or entries, as `iochain run --filters` or a config lists them. */
-      filters: Array<string | FilterEntry>
-      /** Where relative specs resolve. */
+      /** The chain: filter specs or entries, as `iochain run --filters` lists them. */
+      filters?: Array<string | FilterEntry>
+      /** Or a config file, whose filters and limits are used and whose upstream is not. */
+      config?: string
+      /** Where relative specs and the config path resolve. */
       baseDir?: string
+      /** Environment the gateway process gets on top of the bench's (keys a filter reads). */
+      env?: Record<string, string>
     }
 
 export interface BenchTarget {
@@ -28,6 +32,7 @@ export type TargetInit =
       kind: 'gateway'
       upstream: string
       filters: Array<string | FilterEntry>
+      config: string | undefined
       baseDir: string
     }
 

@@ -1,4 +1,4 @@
-import { resolve } from 'node:path'
+import { basename, resolve } from 'node:path'
 import type { Command } from 'commander'
 import {
   BASELINE_TARGETS,
@@ -15,6 +15,7 @@ import { CliError, type CliIO } from '../io.ts'
 import { parseList } from '../parse-options.ts'
 
 interface BenchOptions {
+  config?: string
   filters: string[]
   quick?: boolean
   json?: string
@@ -29,7 +30,13 @@ export function registerBench(program: Command, io: CliIO): void {
       'Measure what the gateway adds over a bare pass-through proxy, with no filters and with ' +
         'your chain, in front of a paced mock model.',
     )
-    .option('-f, --filters <specs>', 'your chain: filter specs, comma-separated', parseList, [])
+    .option('-c, --config <file>', 'your chain: a config file (its upstream is not used)')
+    .option(
+      '-f, --filters <specs>',
+      "your chain: filter specs, comma-separated; replace the config's list",
+      parseList,
+      [],
+    )
     .option('--quick', 'a smoke run of about a minute instead of several')
     .option('--json <file>', 'also write the figures as JSON to this file')
     .option('--markdown <file>', 'also write the tables as Markdown to this file')
@@ -42,11 +49,18 @@ async function bench(options: BenchOptions, io: CliIO): Promise<void> {
     ...BASELINE_TARGETS,
     { id: 'iochain', label: 'IOChain, no filters', spec: { kind: 'gateway', filters: [] } },
   ]
-  if (options.filters.length > 0) {
+  if (options.config || options.filters.length > 0) {
     targets.push({
       id: 'chain',
-      label: `IOChain, ${options.filters.length} filter(s) given`,
-      spec: { kind: 'gateway', filters: options.filters, baseDir: process.cwd() },
+      label: options.config
+        ? `IOChain, ${basename(options.config)}`
+        : `IOChain, ${options.filters.length} filter(s) given`,
+      spec: {
+        kind: 'gateway',
+        filters: options.filters,
+        config: options.config,
+        baseDir: process.cwd(),
+      },
     })
   }
   const plan = options.quick ? QUICK_PLAN : FULL_PLAN

@@ -33,8 +33,11 @@ export async function runBench(
   options: RunBenchOptions,
 ): Promise<BenchRun> {
   const { plan } = options
-  const progress = options.onProgress ?? (() => {})
   const startedAt = new Date()
+  const progress = (line: string) => {
+    const seconds = Math.round((Date.now() - startedAt.getTime()) / 1000)
+    options.onProgress?.(`${String(seconds).padStart(4)} s  ${line}`)
+  }
   const children: BenchChild[] = []
   const spawn = (entry: string, init: unknown, options?: ChildOptions) => {
     const child = new BenchChild(entry, init, options)
@@ -61,27 +64,9 @@ export async function runBench(
     await sleep(500)
     for (const target of live) target.samples.rss.idle = await readRss(target)
 
-    // warm-up
+    // warm-up, of every target at once: it only has to leave each one equally warm
     progress('warming up')
-    for (const target of live) {
-      await driver.call('sequential', {
-        origin: target.origin,
-        count: 0,
-        warmup: plan.warmupRequests,
-      })
-      await driver.call('saturation', {
-        origin: target.origin,
-        connections: plan.saturation.connections,
-        durationS: plan.warmupSaturationS,
-      })
-      await driver.call('streams', {
-        origin: target.origin,
-        // As many as the paced measurement opens at once, so it finds its connections open.
-        count: plan.pacedStreams.count,
-        staggerMs: 0,
-        keepSamples: false,
-      })
-    }
+    await Promise.all(live.map((target) => warmUp(driver, target, plan)))
 
     // frontier scale: the proxy's own saturation rate
     const proxy = live.find((t) => t.id === 'proxy') ?? live[0]!
@@ -115,6 +100,23 @@ export async function runBench(
   } finally {
     await Promise.all(children.map((child) => child.stop()))
   }
+}
+
+async function warmUp(driver: BenchChild, target: LiveTarget, plan: BenchPlan): Promise<void> {
+  const { origin } = target
+  await driver.call('sequential', { origin, count: 0, warmup: plan.warmupRequests })
+  await driver.call('saturation', {
+    origin,
+    connections: plan.saturation.connections,
+    durationS: plan.warmupSaturationS,
+  })
+  // As many streams as the paced measurement opens at once, so it finds its connections open.
+  await driver.call('streams', {
+    origin,
+    count: plan.pacedStreams.count,
+    staggerMs: 0,
+    keepSamples: false,
+  })
 }
 
 async function startTarget(

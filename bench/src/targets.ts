@@ -1,9 +1,10 @@
 import { fileURLToPath } from 'node:url'
-import { BASELINE_TARGETS, type BenchTarget } from '@iochain/cli/bench'
+import { BASELINE_TARGETS, BENCH_API_KEY, type BenchTarget } from '@iochain/cli/bench'
 import type { FilterEntry } from '@iochain/core'
 
 // The README's example config, as an operator would start from it.
 const EXAMPLE_CONFIG = fileURLToPath(new URL('../../examples/iochain.config.yaml', import.meta.url))
+const BUILTIN_CONFIG = fileURLToPath(new URL('../configs/builtin-chain.yaml', import.meta.url))
 const REPO_ROOT = fileURLToPath(new URL('../..', import.meta.url))
 
 const NOOP_SPEC = `${fileURLToPath(new URL('./noop-filter.js', import.meta.url))}:NoopFilter`
@@ -39,5 +40,15 @@ export const STANDARD_TARGETS: BenchTarget[] = [
     id: 'iochain-example',
     label: 'IOChain, README example config',
     spec: { kind: 'gateway', config: EXAMPLE_CONFIG, baseDir: REPO_ROOT },
+  },
+  {
+    id: 'iochain-builtin',
+    label: 'IOChain, built-in chain',
+    spec: {
+      kind: 'gateway',
+      config: BUILTIN_CONFIG,
+      baseDir: REPO_ROOT,
+      env: { IOCHAIN_BENCH_KEYS: `bench ${BENCH_API_KEY}` },
+    },
   },
 ]

@@ -1,7 +1,13 @@
 /** The path every measured request goes to. */
 export const CHAT_PATH = '/v1/chat/completions'
 
-export const JSON_HEADERS: Record<string, string> = { 'content-type': 'application/json' }
+/** The key every bench request carries, for chains that check one; other targets ignore it. */
+export const BENCH_API_KEY = 'sk-iochain-bench'
+
+export const JSON_HEADERS: Record<string, string> = {
+  'content-type': 'application/json',
+  authorization: `Bearer ${BENCH_API_KEY}`,
+}
 
 /** A small chat completion: a short prompt and a 16-token answer. */
 export const SMALL_CHAT_BODY: string = JSON.stringify({

@@ -34,7 +34,6 @@ export class ApiKeyAuth implements IOFilter {
   static readonly optionsSchema = {
     type: 'object',
     additionalProperties: false,
-    anyOf: [{ required: ['keysFile'] }, { required: ['keysEnv'] }],
     properties: {
       keysFile: { type: 'string', minLength: 1, description: 'file of `<identity> <key>` lines' },
       keysEnv: { type: 'string', minLength: 1, description: 'environment variable with keys' },

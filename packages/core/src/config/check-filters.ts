@@ -162,6 +162,7 @@ async function constructOnMain(
       baseDir: entry.baseDir,
       logger: options.logger,
       name: entry.name,
+      credentials: entry.credentials,
     })
     return { ...resolveFilter(loaded, entry), entry }
   } catch (err) {

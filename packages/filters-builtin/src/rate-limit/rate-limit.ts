@@ -43,7 +43,6 @@ export interface RateLimitOptions {
 const optionsSchema = {
   type: 'object',
   additionalProperties: false,
-  anyOf: [{ required: ['requests'] }, { required: ['tokens'] }],
   properties: {
     by: { enum: ['identity', 'client', 'global'] },
     requests: {

@@ -33,6 +33,7 @@ describe('deriveFigures', () => {
     saturationRps: [rps, rps * 2, rps],
     ttfcUs: [latency * 2],
     rss: { idle: rss, load: rss, streams: rss, after: rss },
+    heap: { idle: rss === null ? null : rss / 4, after: rss === null ? null : rss / 2 },
   })
   const run: BenchRun = {
     plan: QUICK_PLAN,
@@ -58,5 +59,8 @@ describe('deriveFigures', () => {
     expect(gateway!.figures.rssIdleMB).toBe(80)
     expect(gateway!.ratios.rssIdleMB).toBe(1.25)
     expect(direct!.figures.rssIdleMB).toBeNull()
+    expect(gateway!.figures.heapIdleMB).toBe(20)
+    expect(gateway!.figures.heapAfterMB).toBe(40)
+    expect(gateway!.ratios.heapAfterMB).toBe(1.25)
   })
 })

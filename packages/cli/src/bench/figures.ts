@@ -25,6 +25,8 @@ export const FIGURE_NAMES = [
   'rssLoadMB',
   'rssStreamsMB',
   'rssAfterMB',
+  'heapIdleMB',
+  'heapAfterMB',
 ] as const
 
 export type FigureName = (typeof FIGURE_NAMES)[number]
@@ -81,6 +83,8 @@ function baseFigures(samples: TargetSamples): Figures {
     rssLoadMB: megabytes(samples.rss.load),
     rssStreamsMB: megabytes(samples.rss.streams),
     rssAfterMB: megabytes(samples.rss.after),
+    heapIdleMB: megabytes(samples.heap.idle),
+    heapAfterMB: megabytes(samples.heap.after),
   }
 }
 

@@ -78,23 +78,43 @@ export async function measureHeavy(
   let held = 0
   let holding = true
   for (const level of plan.streamLevels) {
+    // Every target is tried up to the memory level, so their lateness compares level by level.
     if (!holding && level > plan.memoryStreams) break
-    const run = () =>
-      driver.call<StreamsResult>('streams', {
-        origin,
-        count: level,
-        // Spread over one pace interval, so chunks of different streams do not all coincide.
-        staggerMs: 20 / level,
-        keepSamples: false,
-      })
-    const { result, peak } = await withPeakRss(target, run)
-    if (level === plan.memoryStreams) samples.rss.streams = maxOf(samples.rss.streams, peak)
+    const result = await driver.call<StreamsResult>('streams', {
+      origin,
+      count: level,
+      // Spread over one pace interval, so chunks of different streams do not all coincide.
+      staggerMs: 20 / level,
+      keepSamples: false,
+    })
     samples.worstLateMs[level] = [...(samples.worstLateMs[level] ?? []), result.worstLateMs]
     const ok = result.failed === 0 && result.merged === 0
     if (holding && ok && result.worstLateMs <= LATE_CHUNK_LIMIT_MS) held = level
     else holding = false
   }
   samples.streamsHeld.push(held)
+}
+
+/**
+ * Peak memory under `plan.memoryStreams` concurrent paced streams, run before any saturation:
+ * V8 keeps the heap that saturation grew, which would otherwise be read as the streams' cost.
+ */
+export async function measureStreamMemory(
+  driver: BenchChild,
+  target: LiveTarget,
+  plan: BenchPlan,
+): Promise<void> {
+  const count = plan.memoryStreams
+  const { result, peak } = await withPeakRss(target, () =>
+    driver.call<StreamsResult>('streams', {
+      origin: target.origin,
+      count,
+      staggerMs: 20 / count,
+      keepSamples: false,
+    }),
+  )
+  target.samples.failedStreams += result.failed
+  target.samples.rss.streams = peak
 }
 
 /** Runs `work` while reading the target's memory every 200 ms; the peak is kept. */

@@ -34,7 +34,7 @@ export const FULL_PLAN: BenchPlan = {
   sequentialRequests: 1_000,
   saturation: { connections: 32, durationS: 2 },
   frontier: { fractions: FRACTIONS, stepMs: 1_000 },
-  pacedStreams: { count: 16, staggerMs: 80 },
+  pacedStreams: { count: 32, staggerMs: 40 },
   streamLevels: [50, 100, 200, 400],
   memoryStreams: 200,
   settleMs: 2_000,

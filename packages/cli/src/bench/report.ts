@@ -30,6 +30,8 @@ const MEMORY_COLUMNS: Column[] = [
   { title: 'RSS saturated MB', figure: 'rssLoadMB', unit: 'mb' },
   { title: 'RSS streams MB', figure: 'rssStreamsMB', unit: 'mb' },
   { title: 'RSS after MB', figure: 'rssAfterMB', unit: 'mb' },
+  { title: 'heap idle MB', figure: 'heapIdleMB', unit: 'mb' },
+  { title: 'heap after MB', figure: 'heapAfterMB', unit: 'mb' },
 ]
 
 /** The three tables of a run, each cell with its ratio to the pass-through proxy. */
@@ -44,7 +46,7 @@ export function formatTables(targets: readonly TargetFigures[], plan: BenchPlan)
     '',
     table(targets, STREAM_COLUMNS),
     '',
-    `### Memory of the gateway process (streams: ${plan.memoryStreams} concurrent)`,
+    `### Memory of the gateway process (streams: ${plan.memoryStreams} concurrent, on a fresh heap)`,
     '',
     table(targets, MEMORY_COLUMNS),
   ].join('\n')

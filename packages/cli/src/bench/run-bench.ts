@@ -1,7 +1,12 @@
 import { setTimeout as sleep } from 'node:timers/promises'
 import type { SaturationResult } from './drive-saturation.ts'
 import { BenchChild, type ChildOptions } from './ipc.ts'
-import { type LiveTarget, measureHeavy, measureLight } from './measure-target.ts'
+import {
+  type LiveTarget,
+  measureHeavy,
+  measureLight,
+  measureStreamMemory,
+} from './measure-target.ts'
 import type { BenchPlan } from './plan.ts'
 import { emptySamples, type TargetSamples } from './samples.ts'
 import type { BenchTarget, TargetInit, TargetReady } from './targets.ts'
@@ -62,7 +67,16 @@ export async function runBench(
 
     // idle memory: listening, no request served yet
     await sleep(500)
-    for (const target of live) target.samples.rss.idle = await readRss(target)
+    for (const target of live) {
+      target.samples.rss.idle = await readMemory(target, 'rss')
+      target.samples.heap.idle = await readMemory(target, 'heap')
+    }
+
+    // memory under concurrent streams, one target at a time, before saturation grows any heap
+    for (const target of live) {
+      progress(`memory under ${plan.memoryStreams} streams: ${target.id}`)
+      await measureStreamMemory(driver, target, plan)
+    }
 
     // warm-up, of every target at once: it only has to leave each one equally warm
     progress('warming up')
@@ -88,7 +102,10 @@ export async function runBench(
 
     // memory after the load
     await sleep(plan.settleMs)
-    for (const target of live) target.samples.rss.after = await readRss(target)
+    for (const target of live) {
+      target.samples.rss.after = await readMemory(target, 'rss')
+      target.samples.heap.after = await readMemory(target, 'heap')
+    }
 
     return {
       plan,
@@ -140,9 +157,12 @@ async function startTarget(
           config: spec.config,
           baseDir: spec.baseDir ?? process.cwd(),
         }
-  const execArgv = profileDir
-    ? ['--cpu-prof', `--cpu-prof-dir=${profileDir}`, `--cpu-prof-name=${target.id}.cpuprofile`]
-    : []
+  // gc() lets the heap figures count live objects only, not garbage not yet collected.
+  const execArgv = ['--expose-gc']
+  if (profileDir) {
+    execArgv.push('--cpu-prof', `--cpu-prof-dir=${profileDir}`)
+    execArgv.push(`--cpu-prof-name=${target.id}.cpuprofile`)
+  }
   const env = spec.kind === 'gateway' ? spec.env : undefined
   const child = spawn('target-process', init, { execArgv, env, quiet: true })
   const ready = await (child.ready as Promise<TargetReady>).catch((err: Error) => {
@@ -151,8 +171,8 @@ async function startTarget(
   return { id: target.id, origin: ready.origin, process: child, samples }
 }
 
-function readRss(target: LiveTarget): Promise<number | null> {
-  return target.process ? target.process.call<number>('rss') : Promise.resolve(null)
+function readMemory(target: LiveTarget, what: 'rss' | 'heap'): Promise<number | null> {
+  return target.process ? target.process.call<number>(what) : Promise.resolve(null)
 }
 
 function rotate<T>(items: readonly T[], by: number): T[] {

@@ -19,6 +19,8 @@ export interface TargetSamples {
   worstLateMs: Record<number, number[]>
   /** Resident memory in bytes; `null` for the upstream itself. */
   rss: { idle: number | null; load: number | null; streams: number | null; after: number | null }
+  /** V8 heap in use, bytes: what a leak grows, while RSS keeps the heap's high-water mark. */
+  heap: { idle: number | null; after: number | null }
 }
 
 export function emptySamples(): TargetSamples {
@@ -36,5 +38,6 @@ export function emptySamples(): TargetSamples {
     streamsHeld: [],
     worstLateMs: {},
     rss: { idle: null, load: null, streams: null, after: null },
+    heap: { idle: null, after: null },
   }
 }

@@ -91,6 +91,11 @@ try {
   const target = await start(readInit<TargetInit>())
   serveCommands({ origin: target.origin } satisfies TargetReady, {
     rss: () => process.memoryUsage.rss(),
+    // Live objects only: collected first, where the process was started with --expose-gc.
+    heap: () => {
+      globalThis.gc?.()
+      return process.memoryUsage().heapUsed
+    },
     memory: () => process.memoryUsage(),
     cpu: () => {
       const used = process.cpuUsage()

@@ -56,6 +56,9 @@ export class Crasher {
       return new Promise<void>(() => setTimeout(() => { throw new Error('boom in a timer') }))
     }
     if (ctx.model === 'crash-exit') process.exit(3)
+    if (ctx.model === 'crash-later') {
+      setTimeout(() => Promise.reject(new Error('late rejection')), 20)
+    }
     if (ctx.model === 'crash-oom') {
       const hog: number[][] = []
       for (;;) hog.push(new Array(1_000_000).fill(Math.random()))
@@ -227,6 +230,24 @@ describe('worker threads that crash or hang', () => {
     expect(logged.at(-1)?.err.message).toMatch(why)
     const answer = await served()
     expect(answer.choices[0]?.message.content).toContain('after')
+  })
+
+  it('blames the filter whose leftover work ends a thread between tasks', async () => {
+    const crashed = t.gateway.chain.stats.workers!.crashed
+    const answer = await t.client.chat.completions
+      .create({ model: 'crash-later', messages: user('x') })
+      .withResponse()
+    await expect.poll(() => t.gateway.chain.stats.workers!.crashed).toBe(crashed + 1)
+    const logged = records.filter(
+      (r) => r.msg === 'worker thread crashed between tasks; it was replaced',
+    )
+    expect(logged.at(-1)).toMatchObject({
+      filter: 'Crasher',
+      hook: 'onRequest',
+      requestId: answer.response.headers.get('x-request-id'),
+      err: { message: 'late rejection' },
+    })
+    expect((await served()).choices[0]?.message.content).toContain('after')
   })
 
   it('fails a hook past its timeout and replaces the stuck thread', async () => {

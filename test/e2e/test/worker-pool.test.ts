@@ -339,6 +339,27 @@ describe('shutting down with tasks in flight', () => {
     expect(t.gateway.chain.stats.workers).toMatchObject({ completed: 0, failed: 1 })
     await t.mock?.close()
   })
+
+  it('gives the pool what the requests left of one deadline, not a second one', async () => {
+    const dir = writeTempFiles({ 'held.ts': HELD })
+    const t = await startTestGateway({
+      baseDir: dir,
+      logger,
+      filters: [{ use: './held.ts:Held', blocking: true, options: { cell: newCell() } }],
+      workerPool: { minThreads: 1, maxThreads: 1 },
+    })
+    const waiting = t.client.chat.completions
+      .create({ model: 'mock-model', messages: user('x') })
+      .catch((err: unknown) => err)
+    await expect.poll(() => t.gateway.chain.stats.workers?.running).toBe(1)
+    // The request holds the only thread past the deadline, so nothing is left for the pool.
+    await t.gateway.close({ deadlineMs: 200 })
+    const cut = records.filter((r) => r.msg?.startsWith('worker pool shutdown deadline passed'))
+    expect(cut.at(-1)).toMatchObject({ running: 1, deadlineMs: 0 })
+    expect(await waiting).toBeInstanceOf(Error)
+    expect(t.gateway.chain.stats.workers).toMatchObject({ completed: 0, failed: 1 })
+    await t.mock?.close()
+  })
 })
 
 describe('loading worker filters', () => {

@@ -306,6 +306,32 @@ describe('a saturated worker pool', () => {
   })
 })
 
+describe('sizing the worker pool', () => {
+  it('grows to maxThreads under load and shrinks to minThreads once idle', async () => {
+    const cell = newCell()
+    const dir = writeTempFiles({ 'held.ts': HELD })
+    const t = await startTestGateway({
+      baseDir: dir,
+      filters: [{ use: './held.ts:Held', options: { cell } }],
+      workerPool: { minThreads: 1, maxThreads: 2, idleTimeoutMs: 100 },
+    })
+    const chat = () =>
+      t.client.chat.completions.create({ model: 'mock-model', messages: user('x') })
+    for (let i = 0; i < 3; i++) await chat()
+    await expect
+      .poll(() => t.gateway.chain.stats.workers)
+      .toMatchObject({
+        threads: 2,
+        running: 2,
+        queued: 1,
+      })
+    release(cell)
+    await expect.poll(() => t.gateway.chain.stats.workers?.completed).toBe(3)
+    await expect.poll(() => t.gateway.chain.stats.workers?.threads).toBe(1)
+    await t.close()
+  })
+})
+
 describe('shutting down with tasks in flight', () => {
   const { logger, records } = createRecordingLogger()
   const start = async (cell: Int32Array) => {
@@ -381,6 +407,17 @@ describe('loading worker filters', () => {
     ).catch((err: unknown) => err)
     expect(failure).toMatchObject({ code: ErrorCodes.IOC_ERR_FILTER_OPTIONS })
     expect((failure as Error).message).toContain('./held.ts:Check')
+  })
+
+  it("lets an entry's worker: false keep a filter that asks for the pool in this thread", async () => {
+    const dir = writeTempFiles({ 'scanner.ts': SCANNER })
+    const [scanner] = await loadFilters([{ use: './scanner.ts:Scanner', worker: false }], {
+      baseDir: dir,
+    })
+    expect(scanner?.worker).toBeUndefined()
+    const metadata: Record<string, unknown> = {}
+    await scanner?.filter.onRequest?.({ model: 'm', headers: {}, metadata } as never)
+    expect(metadata.scannedInMainThread).toBe(true)
   })
 
   it('reports a wrong spec of a worker filter with the loader error', async () => {

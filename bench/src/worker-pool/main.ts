@@ -5,7 +5,7 @@ import path from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { parseArgs } from 'node:util'
 import { startMockModel } from '@iochain/core/mock'
-import { scanText } from './pii-scanner.ts'
+import { calibratedPrompt, inScanRange, measureScan, SCAN_RANGE_MS } from './calibrate.ts'
 import { longPrompt } from './prompt.ts'
 import type { GatewayReady, GatewayReport, LoadPlan, LoadReport, Way } from './protocol.ts'
 
@@ -29,6 +29,7 @@ export interface WorkerPoolBenchOptions {
   streamRate?: number
   durationS?: number
   warmupS?: number
+  /** Fixed prompt size; unless given, the prompt is sized so that the scan costs 5-10 ms. */
   promptBytes?: number
   connections?: number
   /** Times each way runs; the summary takes the median of each figure. */
@@ -40,9 +41,13 @@ export interface WorkerPoolBenchOptions {
 /** Runs the three ways one after another, prints the table and saves the JSON. */
 export async function runWorkerPoolBench(options: WorkerPoolBenchOptions = {}) {
   const log = options.log ?? ((line: string) => process.stdout.write(`${line}\n`))
-  const prompt = longPrompt(options.promptBytes ?? 64_000)
-  const scanMs = measureScan(prompt)
+  const { prompt, scanMs } = options.promptBytes
+    ? fixedPrompt(options.promptBytes)
+    : calibratedPrompt()
   log(`worker-pool: PII scan of a ${prompt.length}-byte prompt costs ${scanMs.toFixed(2)} ms here`)
+  if (!inScanRange(scanMs)) {
+    log(`worker-pool: that is outside the ${SCAN_RANGE_MS.min}-${SCAN_RANGE_MS.max} ms aimed at`)
+  }
   const mock = await startMockModel({ chunkDelayMs: 5 })
   const base = {
     prompt,
@@ -122,11 +127,9 @@ function next<T extends { kind: string }>(child: ChildProcess, kind: T['kind']):
   })
 }
 
-function measureScan(prompt: string): number {
-  for (let i = 0; i < 10; i++) scanText(prompt)
-  const start = performance.now()
-  for (let i = 0; i < 30; i++) scanText(prompt)
-  return (performance.now() - start) / 30
+function fixedPrompt(bytes: number): { prompt: string; scanMs: number } {
+  const prompt = longPrompt(bytes)
+  return { prompt, scanMs: measureScan(prompt) }
 }
 
 export interface WaySummary {

@@ -97,4 +97,17 @@ describe('RelayLogger', () => {
     replayLogs(sink, logs)
     expect(written).toEqual([[{ filter: 'Scanner' }, { hits: 2 }, 'found PII'], ['plain message']])
   })
+  it('keeps records that structured clone refuses as far as they can be cloned', () => {
+    const relay = new RelayLogger()
+    const log = relay.child({ filter: 'Scanner', onHit: () => {} })
+    log.info({ hits: 1, hook: () => {} }, { not: 'a string' } as unknown as string)
+    log.warn(Symbol('odd') as unknown as string)
+    const logs = relay.take()
+    expect(() => structuredClone(logs)).not.toThrow()
+    expect(logs).toMatchObject([
+      { bindings: { filter: 'Scanner' }, obj: { hits: 1 }, msg: '[object Object]' },
+      { obj: 'Symbol(odd)' },
+    ])
+    expect(logs[0]?.bindings).not.toHaveProperty('onHit')
+  })
 })

@@ -56,6 +56,9 @@ export class Crasher {
       return new Promise<void>(() => setTimeout(() => { throw new Error('boom in a timer') }))
     }
     if (ctx.model === 'crash-exit') process.exit(3)
+    if (ctx.model === 'crash-later') {
+      setTimeout(() => Promise.reject(new Error('late rejection')), 20)
+    }
     if (ctx.model === 'crash-oom') {
       const hog: number[][] = []
       for (;;) hog.push(new Array(1_000_000).fill(Math.random()))
@@ -229,6 +232,24 @@ describe('worker threads that crash or hang', () => {
     expect(answer.choices[0]?.message.content).toContain('after')
   })
 
+  it('blames the filter whose leftover work ends a thread between tasks', async () => {
+    const crashed = t.gateway.chain.stats.workers!.crashed
+    const answer = await t.client.chat.completions
+      .create({ model: 'crash-later', messages: user('x') })
+      .withResponse()
+    await expect.poll(() => t.gateway.chain.stats.workers!.crashed).toBe(crashed + 1)
+    const logged = records.filter(
+      (r) => r.msg === 'worker thread crashed between tasks; it was replaced',
+    )
+    expect(logged.at(-1)).toMatchObject({
+      filter: 'Crasher',
+      hook: 'onRequest',
+      requestId: answer.response.headers.get('x-request-id'),
+      err: { message: 'late rejection' },
+    })
+    expect((await served()).choices[0]?.message.content).toContain('after')
+  })
+
   it('fails a hook past its timeout and replaces the stuck thread', async () => {
     const error = await rejectionOf(
       t.client.chat.completions.create({ model: 'hang', messages: user('x') }),
@@ -285,6 +306,32 @@ describe('a saturated worker pool', () => {
   })
 })
 
+describe('sizing the worker pool', () => {
+  it('grows to maxThreads under load and shrinks to minThreads once idle', async () => {
+    const cell = newCell()
+    const dir = writeTempFiles({ 'held.ts': HELD })
+    const t = await startTestGateway({
+      baseDir: dir,
+      filters: [{ use: './held.ts:Held', options: { cell } }],
+      workerPool: { minThreads: 1, maxThreads: 2, idleTimeoutMs: 100 },
+    })
+    const chat = () =>
+      t.client.chat.completions.create({ model: 'mock-model', messages: user('x') })
+    for (let i = 0; i < 3; i++) await chat()
+    await expect
+      .poll(() => t.gateway.chain.stats.workers)
+      .toMatchObject({
+        threads: 2,
+        running: 2,
+        queued: 1,
+      })
+    release(cell)
+    await expect.poll(() => t.gateway.chain.stats.workers?.completed).toBe(3)
+    await expect.poll(() => t.gateway.chain.stats.workers?.threads).toBe(1)
+    await t.close()
+  })
+})
+
 describe('shutting down with tasks in flight', () => {
   const { logger, records } = createRecordingLogger()
   const start = async (cell: Int32Array) => {
@@ -318,6 +365,27 @@ describe('shutting down with tasks in flight', () => {
     expect(t.gateway.chain.stats.workers).toMatchObject({ completed: 0, failed: 1 })
     await t.mock?.close()
   })
+
+  it('gives the pool what the requests left of one deadline, not a second one', async () => {
+    const dir = writeTempFiles({ 'held.ts': HELD })
+    const t = await startTestGateway({
+      baseDir: dir,
+      logger,
+      filters: [{ use: './held.ts:Held', blocking: true, options: { cell: newCell() } }],
+      workerPool: { minThreads: 1, maxThreads: 1 },
+    })
+    const waiting = t.client.chat.completions
+      .create({ model: 'mock-model', messages: user('x') })
+      .catch((err: unknown) => err)
+    await expect.poll(() => t.gateway.chain.stats.workers?.running).toBe(1)
+    // The request holds the only thread past the deadline, so nothing is left for the pool.
+    await t.gateway.close({ deadlineMs: 200 })
+    const cut = records.filter((r) => r.msg?.startsWith('worker pool shutdown deadline passed'))
+    expect(cut.at(-1)).toMatchObject({ running: 1, deadlineMs: 0 })
+    expect(await waiting).toBeInstanceOf(Error)
+    expect(t.gateway.chain.stats.workers).toMatchObject({ completed: 0, failed: 1 })
+    await t.mock?.close()
+  })
 })
 
 describe('loading worker filters', () => {
@@ -339,6 +407,17 @@ describe('loading worker filters', () => {
     ).catch((err: unknown) => err)
     expect(failure).toMatchObject({ code: ErrorCodes.IOC_ERR_FILTER_OPTIONS })
     expect((failure as Error).message).toContain('./held.ts:Check')
+  })
+
+  it("lets an entry's worker: false keep a filter that asks for the pool in this thread", async () => {
+    const dir = writeTempFiles({ 'scanner.ts': SCANNER })
+    const [scanner] = await loadFilters([{ use: './scanner.ts:Scanner', worker: false }], {
+      baseDir: dir,
+    })
+    expect(scanner?.worker).toBeUndefined()
+    const metadata: Record<string, unknown> = {}
+    await scanner?.filter.onRequest?.({ model: 'm', headers: {}, metadata } as never)
+    expect(metadata.scannedInMainThread).toBe(true)
   })
 
   it('reports a wrong spec of a worker filter with the loader error', async () => {

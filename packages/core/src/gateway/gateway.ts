@@ -109,6 +109,9 @@ export function createGateway(options: GatewayOptions): Gateway {
       })
     },
     async close({ deadlineMs = 10_000 } = {}) {
+      // One deadline for the whole shutdown: hooks and the worker pool get what requests left.
+      const deadline = Date.now() + deadlineMs
+      const left = () => Math.max(0, deadline - Date.now())
       const closed = new Promise<void>((resolve) => server.close(() => resolve()))
       server.closeIdleConnections()
       if (inFlight > 0) {
@@ -123,8 +126,8 @@ export function createGateway(options: GatewayOptions): Gateway {
       }
       server.closeAllConnections()
       await closed
-      await options.chain.drain(deadlineMs)
-      await options.chain.close({ deadlineMs })
+      await options.chain.drain(left())
+      await options.chain.close({ deadlineMs: left() })
       await deps.upstream.close()
     },
   }

@@ -1,19 +1,22 @@
+import { AsyncLocalStorage } from 'node:async_hooks'
 import { BroadcastChannel, threadId } from 'node:worker_threads'
 import { Tinypool } from 'tinypool'
 import type { HookName } from '../chain.ts'
 import type { IOContext } from '../context.ts'
 import type { IOFilter } from '../filter.ts'
 import { type LoadedFilter, loadFilter } from '../loader/load-filter.ts'
-import type {
-  CloseReply,
-  CloseRequest,
-  DescribeTask,
-  HookTask,
-  MetadataChanges,
-  PoolWorkerData,
-  WorkerFilterSource,
-  WorkerResult,
-  WorkerTask,
+import {
+  type CloseReply,
+  type CloseRequest,
+  type DescribeTask,
+  type HookTask,
+  type MetadataChanges,
+  ORIGIN_KEY,
+  type PoolWorkerData,
+  type TaskOrigin,
+  type WorkerFilterSource,
+  type WorkerResult,
+  type WorkerTask,
 } from './messages.ts'
 import { RelayLogger } from './relay-logger.ts'
 import { type ContextSnapshot, cloneableEntries } from './snapshot.ts'
@@ -45,6 +48,22 @@ process.exit = ((code?: number | string | null) => {
   throw err
 }) as typeof process.exit
 
+// A thread that dies between tasks (a timer or promise a hook left behind) has no task to blame,
+// so the error carries the filter whose async work threw, or else the one that ran last.
+const origin = new AsyncLocalStorage<TaskOrigin>()
+let lastOrigin: TaskOrigin | undefined
+process.on('uncaughtExceptionMonitor', (err) => {
+  const blamed = origin.getStore() ?? lastOrigin
+  if (blamed && typeof err === 'object' && err !== null) {
+    Object.assign(err, { [ORIGIN_KEY]: blamed })
+  }
+})
+
+function within<T>(where: TaskOrigin, run: () => T): T {
+  lastOrigin = where
+  return origin.run(where, run)
+}
+
 // Shutdown: the pool asks every thread at once to close the filters it holds, then ends them.
 const { channel: channelName } = Tinypool.workerData as PoolWorkerData
 const channel = new BroadcastChannel(channelName)
@@ -64,7 +83,7 @@ async function closeInstances(): Promise<void> {
       const { filter, name } = await loading
       if (typeof filter.close !== 'function') continue
       try {
-        await filter.close()
+        await within({ filter: name, hook: 'close' }, () => filter.close?.())
       } catch (err) {
         logger.error({ err, filter: name }, 'filter close failed in a worker thread')
       }
@@ -94,10 +113,11 @@ async function describe(task: DescribeTask): Promise<WorkerResult> {
 }
 
 async function runHook(task: HookTask): Promise<WorkerResult> {
-  const { filter } = await instanceFor(task.source)
+  const { filter, name } = await instanceFor(task.source)
   const { ctx, changes } = contextFromSnapshot(task.ctx)
+  const where = { filter: name, hook: task.hook, requestId: ctx.requestId }
   try {
-    await callFilterHook(filter, task.hook, ctx)
+    await within(where, () => callFilterHook(filter, task.hook, ctx))
   } catch (err) {
     return { ok: false, error: toWireError(err), metadata: settle(changes), logs: logger.take() }
   }
@@ -107,13 +127,16 @@ async function runHook(task: HookTask): Promise<WorkerResult> {
 function instanceFor(source: WorkerFilterSource): Promise<LoadedFilter> {
   let loaded = instances.get(source.key)
   if (!loaded) {
-    loaded = loadFilter(source.spec, {
-      options: source.options,
-      baseDir: source.baseDir,
-      fallbackDirs: source.fallbackDirs,
-      name: source.name,
-      logger,
-    })
+    const where = { filter: source.name ?? source.spec, hook: 'load' }
+    loaded = within(where, () =>
+      loadFilter(source.spec, {
+        options: source.options,
+        baseDir: source.baseDir,
+        fallbackDirs: source.fallbackDirs,
+        name: source.name,
+        logger,
+      }),
+    )
     // A failed load is not cached: the next task tries again.
     loaded.catch(() => instances.delete(source.key))
     instances.set(source.key, loaded)

@@ -87,6 +87,16 @@ export interface CloseReply {
   logs: RelayedLog[]
 }
 
+/** Which filter's code was running; attached to an error that ends a thread between tasks. */
+export interface TaskOrigin {
+  filter: string
+  hook: string
+  requestId?: string
+}
+
+/** The property of such an error that carries its `TaskOrigin`. */
+export const ORIGIN_KEY = 'iochainOrigin'
+
 /** What every thread of a pool receives at start. */
 export interface PoolWorkerData {
   /** The name of the pool's broadcast channel. */

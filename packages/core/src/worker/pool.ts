@@ -5,12 +5,14 @@ import { Tinypool } from 'tinypool'
 import { describeError, ErrorCodes, IOChainError } from '../errors.ts'
 import type { Logger } from '../logger.ts'
 import { createSilentLogger } from '../logger.ts'
-import type {
-  CloseReply,
-  CloseRequest,
-  PoolWorkerData,
-  WorkerResult,
-  WorkerTask,
+import {
+  type CloseReply,
+  type CloseRequest,
+  ORIGIN_KEY,
+  type PoolWorkerData,
+  type TaskOrigin,
+  type WorkerResult,
+  type WorkerTask,
 } from './messages.ts'
 import { replayLogs } from './relay-logger.ts'
 
@@ -113,7 +115,10 @@ export class FilterPool {
     // A thread that dies between tasks has no task to fail: count and log it here.
     this.#pool.on('error', (err: unknown) => {
       this.#counts.crashed++
-      this.#logger.error({ err }, 'worker thread crashed between tasks; it was replaced')
+      this.#logger.error(
+        { ...originOf(err), err },
+        'worker thread crashed between tasks; it was replaced',
+      )
     })
   }
 
@@ -250,6 +255,12 @@ export class FilterPool {
 /** True for the error a full pool queue answers a task with. */
 export function isWorkerQueueFull(err: unknown): boolean {
   return err instanceof IOChainError && err.code === ErrorCodes.IOC_ERR_WORKER_QUEUE_FULL
+}
+
+// The filter a thread blamed for the error that ended it, if it could tell.
+function originOf(err: unknown): TaskOrigin | undefined {
+  if (typeof err !== 'object' || err === null) return undefined
+  return (err as { [ORIGIN_KEY]?: TaskOrigin })[ORIGIN_KEY]
 }
 
 // tinypool signals a full queue only by this message.

@@ -31,7 +31,9 @@ export class RelayLogger implements Logger {
   }
 
   child(bindings: Record<string, unknown>): Logger {
-    return new RelayLogger(this.#records, { ...this.#bindings, ...bindings })
+    // Bindings ride along with every record; one that cannot be cloned would sink the task.
+    const { values } = cloneableEntries({ ...bindings })
+    return new RelayLogger(this.#records, { ...this.#bindings, ...values })
   }
 
   /** Hands over the records written since the last call. */
@@ -45,14 +47,17 @@ export class RelayLogger implements Logger {
       obj instanceof Error
         ? { err: { name: obj.name, message: obj.message, stack: obj.stack } }
         : obj
+    // A record that cannot be cloned would sink the whole task result, so coerce what is odd.
     const value =
-      typeof plain === 'object' ? cloneableEntries(plain as Record<string, unknown>) : undefined
+      typeof plain === 'object' && plain !== null
+        ? cloneableEntries(plain as Record<string, unknown>).values
+        : String(plain)
     if (this.#records.length >= MAX_RECORDS) this.#records.shift()
     this.#records.push({
       level,
       bindings: this.#bindings,
-      obj: value ? value.values : plain,
-      msg,
+      obj: value,
+      msg: msg === undefined ? undefined : String(msg),
     })
   }
 }

@@ -84,7 +84,13 @@ export class RequestPolicy implements IOFilter {
     if (maxTokens === undefined) return
     for (const field of given) {
       const value = request[field]
-      if (typeof value === 'number' && value > maxTokens) {
+      // A cap that skipped `"9999"` could be passed by any server that coerces strings.
+      if (typeof value !== 'number') {
+        const got = Array.isArray(value) ? 'array' : typeof value
+        const message = `Invalid type for '${field}': expected an integer, got ${got}.`
+        reject(message, 'invalid_type', field)
+      }
+      if (value > maxTokens) {
         reject(`${field} may be at most ${maxTokens}, got ${value}.`, 'max_tokens_exceeded', field)
       }
     }

@@ -35,6 +35,8 @@ describe('RequestPolicy', () => {
     [{ model: 'mock-secret' }, 'model', 'model_not_allowed'],
     [{ max_tokens: 101 }, 'max_tokens', 'max_tokens_exceeded'],
     [{ max_completion_tokens: 500 }, 'max_completion_tokens', 'max_tokens_exceeded'],
+    [{ max_tokens: '9999' }, 'max_tokens', 'invalid_type'],
+    [{ max_completion_tokens: [500] }, 'max_completion_tokens', 'invalid_type'],
     [
       { messages: [1, 2, 3].map(() => ({ role: 'user', content: 'x' })) },
       'messages',

@@ -11,6 +11,11 @@ interface Detector {
   pattern: RegExp
   /** Confirms a candidate where a pattern alone would match too much. */
   confirm?: (match: string) => boolean
+  /**
+   * Also tries the candidate without its trailing groups when it fails `confirm`: a pattern
+   * that runs on into a CVV or the next word must not hide the number before it.
+   */
+  shrink?: boolean
 }
 
 const OCTET = '(?:25[0-5]|2[0-4]\\d|1\\d\\d|[1-9]?\\d)'
@@ -19,8 +24,18 @@ const OCTET = '(?:25[0-5]|2[0-4]\\d|1\\d\\d|[1-9]?\\d)'
 // number is never also counted as a phone number.
 const DETECTORS: readonly Detector[] = [
   { type: 'email', pattern: /[A-Za-z0-9._%+-]+@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*\.[A-Za-z]{2,}/g },
-  { type: 'iban', pattern: /\b[A-Z]{2}\d{2}(?: ?[A-Z0-9]){11,30}\b/g, confirm: isIban },
-  { type: 'card', pattern: /(?<!\d\.?)\d(?:[ -]?\d){12,18}(?!\.?\d)/g, confirm: isLuhnCard },
+  {
+    type: 'iban',
+    pattern: /\b[A-Z]{2}\d{2}(?: ?[A-Z0-9]){11,30}\b/g,
+    confirm: isIban,
+    shrink: true,
+  },
+  {
+    type: 'card',
+    pattern: /(?<!\d\.?)\d(?:[ -]?\d){12,18}(?!\.?\d)/g,
+    confirm: isLuhnCard,
+    shrink: true,
+  },
   { type: 'ssn', pattern: /(?<![\d-])(?!000|666|9\d\d)\d{3}-(?!00)\d{2}-(?!0000)\d{4}(?![\d-])/g },
   { type: 'ip', pattern: new RegExp(`(?<!\\d\\.?)(?:${OCTET}\\.){3}${OCTET}(?!\\.?\\d)`, 'g') },
   {
@@ -28,7 +43,8 @@ const DETECTORS: readonly Detector[] = [
     pattern: /(?<![\w:])(?:[0-9A-Fa-f]{0,4}:){2,7}[0-9A-Fa-f]{0,4}(?![\w:])/g,
     confirm: isIpv6,
   },
-  { type: 'phone', pattern: /(?<![\w+])\+?\(?\d[\d ().-]{6,}\d(?![\w])/g, confirm: isPhone },
+  // Not after a hyphen: `INV-2024-000123` is a reference, not a number to call.
+  { type: 'phone', pattern: /(?<![\w+-])\+?\(?\d[\d ().-]{6,}\d(?![\w])/g, confirm: isPhone },
 ]
 
 export interface PiiMatch {
@@ -44,8 +60,9 @@ export function findPii(text: string, types: readonly PiiType[] = PII_TYPES): Pi
     if (!types.includes(detector.type)) continue
     for (const m of text.matchAll(detector.pattern)) {
       const start = m.index
-      const end = start + m[0].length
-      if (detector.confirm && !detector.confirm(m[0])) continue
+      const matched = confirmed(detector, m[0])
+      if (matched === undefined) continue
+      const end = start + matched.length
       if (found.some((f) => start < f.end && end > f.start)) continue
       found.push({ type: detector.type, start, end })
     }
@@ -78,6 +95,19 @@ export function redactPii(text: string, types: readonly PiiType[] = PII_TYPES): 
 }
 
 // --- confirmations ---
+
+// The candidate, or with `shrink` its longest confirmed prefix that ends before a separator.
+function confirmed(detector: Detector, candidate: string): string | undefined {
+  const { confirm, shrink } = detector
+  if (!confirm || confirm(candidate)) return candidate
+  if (!shrink) return undefined
+  for (let cut = candidate.search(/[ -][^ -]*$/); cut > 0; ) {
+    const prefix = candidate.slice(0, cut)
+    if (confirm(prefix)) return prefix
+    cut = prefix.search(/[ -][^ -]*$/)
+  }
+  return undefined
+}
 
 function digitsOf(text: string): string {
   return text.replace(/\D/g, '')
@@ -118,11 +148,13 @@ function isIpv6(candidate: string): boolean {
 }
 
 // Ten to fifteen digits (E.164), or eight and more after a `+`; dates and versions have dots
-// or dashes in places a number never does and are rejected by the digit count.
+// or dashes in places a number never does and are rejected by the digit count. Digits and dots
+// only is a version (`10.0.19041.1288`) unless grouped the North American way (`415.555.0132`);
+// a last group of one digit is a check digit (ISBN `978-3-16-148410-0`), never a phone's.
 function isPhone(candidate: string): boolean {
   const digits = digitsOf(candidate).length
   const min = candidate.startsWith('+') ? 8 : 10
   if (digits < min || digits > 15) return false
-  if (/^\d{4}-\d{2}-\d{2}/.test(candidate)) return false
-  return !/^[\d.]+$/.test(candidate)
+  if (/^\d{4}-\d{2}-\d{2}/.test(candidate) || /[ .-]\d$/.test(candidate)) return false
+  return !/^[\d.]+$/.test(candidate) || /^(?:1\.)?\d{3}\.\d{3}\.\d{4}$/.test(candidate)
 }

@@ -41,6 +41,9 @@ export class RedisStore implements RateStore {
       maxRetriesPerRequest: 0,
       commandTimeout: options.timeoutMs,
       connectTimeout: options.timeoutMs,
+      // ioredis arms this timer on close even for a socket already gone, which holds a gateway's
+      // exit back by its default of 2 s while Redis is down.
+      disconnectTimeout: options.timeoutMs,
       retryStrategy: (attempt) => Math.min(attempt * 100, 2_000),
     })
     this.#redis.defineCommand('iochainTake', { numberOfKeys: 2, lua: TAKE_SCRIPT })

@@ -9,7 +9,7 @@ import { handleFiltered } from './handle-filtered.ts'
 import { sendError } from './openai-error.ts'
 import { passThrough } from './pass-through.ts'
 import { pickRequestId } from './request-id.ts'
-import { FILTERED_ROUTES, pathOf } from './routes.ts'
+import { routeOf } from './routes.ts'
 import { Upstream, type UpstreamOptions } from './upstream.ts'
 
 export interface GatewayOptions {
@@ -65,16 +65,16 @@ export function createGateway(options: GatewayOptions): Gateway {
 
   const onRequest = (req: IncomingMessage, res: ServerResponse) => {
     inFlight++
-    const endpoint = FILTERED_ROUTES.get(pathOf(req.url ?? '/'))
+    const { endpoint, target } = routeOf(req.url ?? '/')
     let work: Promise<void>
     if (endpoint && !fastPath && req.method === 'POST') {
-      work = handleFiltered(deps, req, res, endpoint)
+      work = handleFiltered(deps, req, res, endpoint, target)
     } else if (endpoint && !fastPath && req.method !== 'OPTIONS') {
       // CORS preflights still reach the upstream; any other method is a client mistake.
       work = refuseMethod(res)
     } else {
       const requestId = endpoint ? pickRequestId(req.headers['x-request-id']) : undefined
-      work = passThrough(deps, req, res, requestId)
+      work = passThrough(deps, req, res, target, requestId)
     }
     work
       .catch((err: unknown) => {

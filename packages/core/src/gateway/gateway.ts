@@ -7,6 +7,7 @@ import { createSilentLogger } from '../logger.ts'
 import type { GatewayDeps } from './exchange.ts'
 import { handleFiltered } from './handle-filtered.ts'
 import { sendError } from './openai-error.ts'
+import { isJsonContentType } from './parse-request.ts'
 import { passThrough } from './pass-through.ts'
 import { pickRequestId } from './request-id.ts'
 import { routeOf } from './routes.ts'
@@ -88,6 +89,11 @@ export function createGateway(options: GatewayOptions): Gateway {
   }
 
   const server = createServer({ keepAliveTimeout: 65_000 }, onRequest)
+  // A body that would be refused unread is not asked for: no `100 Continue` before the answer.
+  server.on('checkContinue', (req: IncomingMessage, res: ServerResponse) => {
+    if (fastPath || !refusedUnread(req, deps.bodyLimits.bytes)) res.writeContinue()
+    onRequest(req, res)
+  })
   let url = ''
 
   return {
@@ -128,6 +134,13 @@ export function createGateway(options: GatewayOptions): Gateway {
       await deps.upstream.close()
     },
   }
+}
+
+/** A POST to a filtered route that `handleFiltered` answers before reading its body. */
+function refusedUnread(req: IncomingMessage, limit: number): boolean {
+  if (req.method !== 'POST' || !routeOf(req.url ?? '/').endpoint) return false
+  const declared = Number(req.headers['content-length'])
+  return !isJsonContentType(req.headers['content-type']) || declared > limit
 }
 
 async function refuseMethod(res: ServerResponse): Promise<void> {

@@ -4,6 +4,7 @@ import type { IOChain } from '../chain.ts'
 import { ErrorCodes, IOChainError } from '../errors.ts'
 import type { Logger } from '../logger.ts'
 import { createSilentLogger } from '../logger.ts'
+import { answerClientError } from './client-error.ts'
 import type { GatewayDeps } from './exchange.ts'
 import { handleFiltered } from './handle-filtered.ts'
 import { sendError } from './openai-error.ts'
@@ -94,6 +95,7 @@ export function createGateway(options: GatewayOptions): Gateway {
     if (fastPath || !refusedUnread(req, deps.bodyLimits.bytes)) res.writeContinue()
     onRequest(req, res)
   })
+  server.on('clientError', answerClientError)
   let url = ''
 
   return {

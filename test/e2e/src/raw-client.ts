@@ -61,3 +61,25 @@ function parseResponse(bytes: Buffer): RawResponse | undefined {
     body: body.subarray(0, length).toString('utf8'),
   }
 }
+
+/**
+ * Writes `bytes` (sent in order, with a pause wherever a number of ms is given) and resolves
+ * with everything the gateway answered once it closes the connection: for requests that ask it
+ * to, or answers node:http gives without a length.
+ */
+export function rawText(url: string, ...parts: Array<string | Buffer | number>): Promise<string> {
+  const { hostname, port } = new URL(url)
+  return new Promise((resolve) => {
+    const socket = connect(Number(port), hostname)
+    const received: Buffer[] = []
+    socket.on('data', (chunk: Buffer) => received.push(chunk))
+    socket.on('error', () => {})
+    socket.on('close', () => resolve(Buffer.concat(received).toString('latin1')))
+    socket.on('connect', async () => {
+      for (const part of parts) {
+        if (typeof part === 'number') await new Promise((r) => setTimeout(r, part))
+        else if (!socket.destroyed) socket.write(part)
+      }
+    })
+  })
+}

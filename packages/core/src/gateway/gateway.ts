@@ -4,12 +4,14 @@ import type { IOChain } from '../chain.ts'
 import { ErrorCodes, IOChainError } from '../errors.ts'
 import type { Logger } from '../logger.ts'
 import { createSilentLogger } from '../logger.ts'
+import { answerClientError } from './client-error.ts'
 import type { GatewayDeps } from './exchange.ts'
 import { handleFiltered } from './handle-filtered.ts'
 import { sendError } from './openai-error.ts'
+import { isJsonContentType } from './parse-request.ts'
 import { passThrough } from './pass-through.ts'
 import { pickRequestId } from './request-id.ts'
-import { FILTERED_ROUTES, pathOf } from './routes.ts'
+import { routeOf } from './routes.ts'
 import { Upstream, type UpstreamOptions } from './upstream.ts'
 
 export interface GatewayOptions {
@@ -65,16 +67,16 @@ export function createGateway(options: GatewayOptions): Gateway {
 
   const onRequest = (req: IncomingMessage, res: ServerResponse) => {
     inFlight++
-    const endpoint = FILTERED_ROUTES.get(pathOf(req.url ?? '/'))
+    const { endpoint, target } = routeOf(req.url ?? '/')
     let work: Promise<void>
     if (endpoint && !fastPath && req.method === 'POST') {
-      work = handleFiltered(deps, req, res, endpoint)
+      work = handleFiltered(deps, req, res, endpoint, target)
     } else if (endpoint && !fastPath && req.method !== 'OPTIONS') {
       // CORS preflights still reach the upstream; any other method is a client mistake.
       work = refuseMethod(res)
     } else {
       const requestId = endpoint ? pickRequestId(req.headers['x-request-id']) : undefined
-      work = passThrough(deps, req, res, requestId)
+      work = passThrough(deps, req, res, target, requestId)
     }
     work
       .catch((err: unknown) => {
@@ -88,6 +90,12 @@ export function createGateway(options: GatewayOptions): Gateway {
   }
 
   const server = createServer({ keepAliveTimeout: 65_000 }, onRequest)
+  // A body that would be refused unread is not asked for: no `100 Continue` before the answer.
+  server.on('checkContinue', (req: IncomingMessage, res: ServerResponse) => {
+    if (fastPath || !refusedUnread(req, deps.bodyLimits.bytes)) res.writeContinue()
+    onRequest(req, res)
+  })
+  server.on('clientError', answerClientError)
   let url = ''
 
   return {
@@ -131,6 +139,13 @@ export function createGateway(options: GatewayOptions): Gateway {
       await deps.upstream.close()
     },
   }
+}
+
+/** A POST to a filtered route that `handleFiltered` answers before reading its body. */
+function refusedUnread(req: IncomingMessage, limit: number): boolean {
+  if (req.method !== 'POST' || !routeOf(req.url ?? '/').endpoint) return false
+  const declared = Number(req.headers['content-length'])
+  return !isJsonContentType(req.headers['content-type']) || declared > limit
 }
 
 async function refuseMethod(res: ServerResponse): Promise<void> {

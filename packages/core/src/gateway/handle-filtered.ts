@@ -18,6 +18,7 @@ export async function handleFiltered(
   req: IncomingMessage,
   res: ServerResponse,
   endpoint: Endpoint,
+  target: string,
 ): Promise<void> {
   const receivedAt = Date.now()
   const requestId = pickRequestId(req.headers['x-request-id'])
@@ -77,7 +78,7 @@ export async function handleFiltered(
   try {
     upstreamRes = await deps.upstream.request({
       method: 'POST',
-      path: req.url ?? '/',
+      path: target,
       headers: {
         ...upstreamRequestHeaders(req.headers, deps.upstream.apiKey),
         'content-length': String(raw.length),

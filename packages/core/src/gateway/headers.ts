@@ -13,6 +13,9 @@ const HOP_BY_HOP = new Set([
   'upgrade',
 ])
 
+// `expect: 100-continue` was answered here already, and undici refuses to send it on.
+const ANSWERED_HERE = new Set(['host', 'expect'])
+
 // The client's credentials for the gateway: not sent on when the gateway has its own key.
 const CLIENT_CREDENTIALS = ['authorization', 'x-api-key', 'api-key', 'cookie']
 
@@ -34,7 +37,8 @@ export function upstreamRequestHeaders(
   const out: Record<string, string | string[]> = {}
   const listed = connectionTokens(incoming.connection)
   for (const [name, value] of Object.entries(incoming)) {
-    if (value === undefined || HOP_BY_HOP.has(name) || listed.has(name) || name === 'host') continue
+    if (value === undefined || HOP_BY_HOP.has(name) || listed.has(name)) continue
+    if (ANSWERED_HERE.has(name)) continue
     if (apiKey && CLIENT_CREDENTIALS.includes(name)) continue
     out[name] = value
   }

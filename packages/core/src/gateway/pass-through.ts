@@ -10,6 +10,7 @@ export async function passThrough(
   deps: GatewayDeps,
   req: IncomingMessage,
   res: ServerResponse,
+  target: string,
   requestId?: string,
 ): Promise<void> {
   const abort = new AbortController()
@@ -26,7 +27,7 @@ export async function passThrough(
   try {
     const upstreamRes = await deps.upstream.request({
       method: req.method ?? 'GET',
-      path: req.url ?? '/',
+      path: target,
       headers,
       body: hasBody ? req : null,
       signal: abort.signal,

@@ -25,7 +25,6 @@ export interface BodyLimits {
  * left undestroyed, so that the error response can still reach the client.
  */
 export function readBody(req: IncomingMessage, limits: BodyLimits): Promise<Buffer> {
-  // Known shortcoming: node:http answers `expect: 100-continue` before this check can refuse.
   const declared = Number(req.headers['content-length'])
   if (Number.isFinite(declared) && declared > limits.bytes) {
     return Promise.reject(tooLarge(limits.bytes))

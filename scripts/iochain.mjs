@@ -2,5 +2,7 @@
 // `pnpm iochain` runs in the workspace root whatever folder it was typed in; the package manager
 // names that folder in INIT_CWD, and the user's relative paths (filter specs, config files,
 // `init` targets) mean it, as they do for an installed `iochain`.
-if (process.env.INIT_CWD) process.chdir(process.env.INIT_CWD)
+// biome-ignore lint/suspicious/noUndeclaredEnvVars: read at run time, never by a turbo task
+const typedIn = process.env.INIT_CWD
+if (typedIn) process.chdir(typedIn)
 await import('../packages/cli/dist/bin.js')

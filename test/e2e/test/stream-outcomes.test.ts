@@ -4,7 +4,7 @@ import { setTimeout as sleep } from 'node:timers/promises'
 import { gzipSync } from 'node:zlib'
 import OpenAI, { APIError, RateLimitError } from 'openai'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { type Fixture, loadFixtures, splitAt } from '../src/fixtures.ts'
+import { type Fixture, inManifestTerms, loadFixtures, splitAt } from '../src/fixtures.ts'
 import { type RecordingGateway, startRecordingGateway } from '../src/recording-gateway.ts'
 import {
   type ReplayedRequest,
@@ -350,6 +350,43 @@ describe('an upstream error before the stream starts', () => {
     const seen = await gw.responseOf(id)
     expect(seen.outcome).toMatchObject({ kind: 'error', status: 429 })
     expect(seen.response?.headers['retry-after']).toBe('7')
+  })
+})
+
+describe('the headers of a streamed answer', () => {
+  it('echo the request id the filters saw, not one the upstream made up', async () => {
+    const f = fixture('vllm/chat_stream.sse')
+    upstream.play({ headers: { ...SSE, 'x-request-id': 'upstream-own-id' }, body: [f.bytes] })
+    const id = randomUUID()
+    const res = await rawStream(id)
+    expect(res.headers['x-request-id']).toBe(id)
+    expect((await drain(res)).bytes.equals(f.bytes)).toBe(true)
+    expect((await gw.responseOf(id)).response?.headers['x-request-id']).toBe(id)
+  })
+
+  it('name a stream whatever the case of its content type', async () => {
+    const f = fixture('llama.cpp/chat_stream.sse')
+    upstream.play({ headers: { 'content-type': 'Text/Event-Stream' }, body: [f.bytes] })
+    const id = randomUUID()
+    const res = await rawStream(id)
+    expect(res.statusCode).toBe(200)
+    expect((await drain(res)).bytes.equals(f.bytes)).toBe(true)
+    const seen = await gw.responseOf(id)
+    expect(seen.outcome).toEqual({ kind: 'ok', status: 200 })
+    expect(inManifestTerms(seen.response!.body as object)).toEqual(f.expect.choices)
+  })
+
+  it('keep an error status with an event-stream body; onResponse sees upstream_error', async () => {
+    const f = fixture('openai/chat_stream.sse')
+    const sent = bytesBefore(f, '"finish_reason":"stop"')
+    upstream.play({ status: 503, headers: { ...SSE, 'retry-after': '3' }, body: [sent] })
+    const id = randomUUID()
+    const res = await rawStream(id)
+    expect(res.statusCode).toBe(503)
+    expect(res.headers['retry-after']).toBe('3')
+    expect((await drain(res)).bytes.equals(sent)).toBe(true)
+    const seen = await gw.responseOf(id)
+    expect(seen.outcome).toMatchObject({ kind: 'error', status: 503, code: 'upstream_error' })
   })
 })
 

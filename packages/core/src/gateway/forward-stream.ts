@@ -24,6 +24,8 @@ export async function forwardStream(
   const status = upstreamRes.statusCode
   const headers = clientResponseHeaders(upstreamRes.headers)
   delete headers['content-length']
+  // The client's id for the request is the gateway's, whatever id the upstream answers with.
+  headers['x-request-id'] = ctx.requestId
   res.writeHead(status, headers)
   res.flushHeaders()
 

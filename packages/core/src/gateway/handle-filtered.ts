@@ -107,8 +107,9 @@ export async function handleFiltered(
     return finish(deps, exchange)
   }
 
-  const contentType = String(upstreamRes.headers['content-type'] ?? '')
-  if (contentType.startsWith('text/event-stream')) {
+  // Media types are case-insensitive (RFC 9110, 8.3.1).
+  const contentType = String(upstreamRes.headers['content-type'] ?? '').toLowerCase()
+  if (contentType.trimStart().startsWith('text/event-stream')) {
     await forwardStream(deps, exchange, upstreamRes)
   } else {
     await forwardJson(deps, exchange, upstreamRes)

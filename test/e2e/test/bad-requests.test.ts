@@ -1,3 +1,4 @@
+import { gzipSync } from 'node:zlib'
 import type { IOContext } from '@iochain/core'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { chatAnswer, type FakeUpstream, sendJson, startFakeUpstream } from '../src/fake-upstream.ts'
@@ -118,6 +119,31 @@ describe('bad requests on the filtered endpoints', () => {
     expect(answer.status).toBe(415)
     expectOpenAIError(answer.json, 'invalid_request_error')
     expect(answer.json.error.code).toBe('unsupported_media_type')
+  })
+
+  it.each(['gzip', 'br', 'deflate, gzip'])(
+    'refuses a request body sent with content-encoding %s, naming it',
+    async (coding) => {
+      const before = { ...counter.calls }
+      const seen = upstream.requests.length
+      const answer = await post(`${t.gateway.url}${CHAT}`, gzipSync('{"model":"m"}'), {
+        'content-encoding': coding,
+      })
+      expect(answer.status).toBe(415)
+      expectOpenAIError(answer.json, 'invalid_request_error')
+      expect(answer.json.error.code).toBe('unsupported_content_encoding')
+      expect(answer.json.error.param).toBe('content-encoding')
+      expect(answer.json.error.message).toContain(coding)
+      expect(counter.calls).toEqual(before)
+      expect(upstream.requests.length).toBe(seen)
+    },
+  )
+
+  it('takes content-encoding identity as an uncompressed body', async () => {
+    const answer = await post(`${t.gateway.url}${CHAT}`, '{"model":"m","messages":[]}', {
+      'content-encoding': 'identity',
+    })
+    expect(answer.status).toBe(200)
   })
 
   it.each(['GET', 'PUT', 'DELETE', 'PATCH'])(

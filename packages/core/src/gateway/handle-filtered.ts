@@ -31,6 +31,19 @@ export async function handleFiltered(
     sendError(res, 415, { message, type: 'invalid_request_error', code: 'unsupported_media_type' })
     return
   }
+  const encoding = requestEncoding(req.headers['content-encoding'])
+  if (encoding) {
+    // Filters would have to see the decoded JSON, and the upstream might decode it otherwise.
+    res.setHeader('connection', 'close')
+    const message = `Request bodies must not be compressed (\`content-encoding: ${encoding}\`).`
+    sendError(res, 415, {
+      message,
+      type: 'invalid_request_error',
+      param: 'content-encoding',
+      code: 'unsupported_content_encoding',
+    })
+    return
+  }
   let raw: Buffer
   try {
     raw = await readBody(req, deps.bodyLimits)
@@ -120,4 +133,10 @@ export async function handleFiltered(
 async function finish(deps: GatewayDeps, exchange: Exchange): Promise<void> {
   exchange.ctx.timings.finishedAt ??= Date.now()
   await deps.chain.runResponse(exchange.ctx)
+}
+
+// The coding a request body claims, or `undefined` for none or `identity`.
+function requestEncoding(header: string | undefined): string | undefined {
+  const coding = header?.trim().toLowerCase()
+  return coding && coding !== 'identity' ? coding : undefined
 }

@@ -17,12 +17,15 @@ export function parsePort(value: string): number {
   return port
 }
 
+// The longest a Node timer waits; a larger delay fires at once.
+const MAX_TIMER_MS = 2_147_483_647
+
 /** A duration in whole milliseconds, zero or more. */
 export function parseMs(value: string): number {
   const ms = Number(value)
-  if (!Number.isInteger(ms) || ms < 0) {
+  if (!Number.isInteger(ms) || ms < 0 || ms > MAX_TIMER_MS) {
     throw new InvalidArgumentError(
-      `a duration is a whole number of milliseconds, got \`${value}\`.`,
+      `a duration is a whole number of milliseconds up to ${MAX_TIMER_MS}, got \`${value}\`.`,
     )
   }
   return ms

@@ -1,4 +1,12 @@
-import { readdirSync, readFileSync, statSync } from 'node:fs'
+import {
+  copyFileSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  statSync,
+  writeFileSync,
+} from 'node:fs'
+import { tmpdir } from 'node:os'
 import path from 'node:path'
 import { describe, expect, it } from 'vitest'
 import { runCaptured } from './cli-io.ts'
@@ -29,6 +37,29 @@ describe('iochain validate config', () => {
       /2\. +RequestLogger +@iochain\/filters-builtin:RequestLogger +background +onResponse/,
     )
     expect(stdout).toContain('✔ Valid: 2 filters, no problems.')
+  })
+
+  it("passes the README's config with every key once its API key variable is set", async () => {
+    const readme = readFileSync(path.join(EXAMPLE, '../../README.md'), 'utf8')
+    const block = /Every key a file can hold looks like this:\n\n```yaml\n([^`]+)```/.exec(readme)
+    const dir = mkdtempSync(path.join(tmpdir(), 'iochain-readme-'))
+    const file = path.join(dir, 'iochain.config.yaml')
+    writeFileSync(file, block?.[1] ?? '')
+    copyFileSync(path.join(EXAMPLE, '../hello-filter.ts'), path.join(dir, 'hello-filter.ts'))
+
+    const saved = process.env.OPENAI_API_KEY
+    try {
+      delete process.env.OPENAI_API_KEY
+      const unset = await runCaptured('validate', 'config', file, '--json')
+      expect(JSON.parse(unset.stdout).problems).toMatchObject([{ path: 'upstream.apiKeyEnv' }])
+      process.env.OPENAI_API_KEY = 'sk-test'
+      const { code, stdout } = await runCaptured('validate', 'config', file)
+      expect(stdout).toContain('✔ Valid: 2 filters, no problems.')
+      expect(code).toBe(0)
+    } finally {
+      if (saved === undefined) delete process.env.OPENAI_API_KEY
+      else process.env.OPENAI_API_KEY = saved
+    }
   })
 
   it('prints the same report as JSON with --json', async () => {
@@ -79,7 +110,8 @@ describe('iochain validate config', () => {
       expect(problem.path).toBe(want.path)
       expect(problem.line ?? null).toBe(want.line)
       expect(problem.message).toContain(want.message)
-      expect(problem.message).not.toMatch(/\n\s+at /)
+      // One line, no stack: neither a JavaScript one nor Node's `Require stack:`.
+      expect(problem.message).not.toContain('\n')
     })
 
     it('says it in the human report, with the line', async () => {

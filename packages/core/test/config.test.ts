@@ -59,9 +59,13 @@ describe('readConfig', () => {
       `import { defineConfig } from '@iochain/core'
        export default defineConfig({ listen: { port: 9001 } })`,
     ],
+    ['iochain.config.mts', 'typescript', 'export default { listen: { port: 9001 as number } }'],
+    ['iochain.config.js', 'javascript', 'export default { listen: { port: 9001 } }'],
     ['iochain.config.mjs', 'javascript', 'export default { listen: { port: 9001 } }'],
     ['iochain.config.cjs', 'javascript', 'module.exports = { listen: { port: 9001 } }'],
     ['.iochainrc', 'yaml', 'listen:\n  port: 9001\n'],
+    ['.iochainrc', 'yaml', '{ "listen": { "port": 9001 } }'],
+    ['.iochainrc.yaml', 'yaml', 'listen:\n  port: 9001\n'],
     ['.iochainrc.json', 'json', '{ "listen": { "port": 9001 } }'],
     ['.iochainrc.yml', 'yaml', 'listen: { port: 9001 }\n'],
     ['package.json', 'package.json', '{ "name": "x", "iochain": { "listen": { "port": 9001 } } }'],
@@ -85,6 +89,28 @@ describe('readConfig', () => {
     const named = await readConfig({ cwd: dir, file: 'nope.yaml' })
     expect(named.ok).toBe(false)
     expect(!named.ok && named.problem?.code).toBe(ErrorCodes.IOC_ERR_CONFIG_NOT_FOUND)
+  })
+
+  it('reads a JSON file that starts with a byte order mark', async () => {
+    const dir = folder({ 'bom.json': '\uFEFF{ "listen": { "port": 9001 } }' })
+    expect((await read(dir, 'bom.json')).config).toEqual({ listen: { port: 9001 } })
+  })
+
+  it('takes a named file of comments only as an empty config, and `null` as written', async () => {
+    const dir = folder({ 'notes.yaml': '# nothing yet\n', 'null.json': 'null\n' })
+    expect((await read(dir, 'notes.yaml')).config).toEqual({})
+    expect((await read(dir, 'null.json')).config).toBeNull()
+  })
+
+  it('reports a named package.json without an `iochain` key, not "no file found"', async () => {
+    const dir = folder({ 'package.json': '{ "name": "x" }' })
+    const named = await readConfig({ cwd: dir, file: 'package.json' })
+    expect(named.ok).toBe(false)
+    expect(!named.ok && named.problem).toMatchObject({
+      code: ErrorCodes.IOC_ERR_CONFIG_NOT_FOUND,
+      file: path.join(dir, 'package.json'),
+      message: 'This package.json has no `iochain` key.',
+    })
   })
 })
 

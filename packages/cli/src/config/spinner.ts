@@ -18,7 +18,10 @@ export interface StepSpinner {
 }
 
 export function createStepSpinner(stream: NodeJS.WritableStream): StepSpinner {
-  const isTTY = (stream as { isTTY?: boolean }).isTTY === true
+  const tty = stream as { isTTY?: boolean; columns?: number }
+  // A terminal that reports 0 columns (a pty nobody sized, as `script` or some CI runners give)
+  // makes ora 9 clear Infinity lines on each frame, so the command never ends.
+  const isTTY = tty.isTTY === true && tty.columns !== 0
   let spinner: Ora | undefined
   return {
     step(step) {

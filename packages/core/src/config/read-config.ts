@@ -68,7 +68,9 @@ export async function readConfig(options: ReadConfigOptions = {}): Promise<ReadC
   } catch (err) {
     return { ok: false, problem: toProblem(err, file) }
   }
-  if (!result) return { ok: false, problem: undefined }
+  if (!result) {
+    return file === undefined ? { ok: false, problem: undefined } : nullConfig(file, locators)
+  }
 
   return {
     ok: true,
@@ -79,6 +81,25 @@ export async function readConfig(options: ReadConfigOptions = {}): Promise<ReadC
       config: result.isEmpty ? {} : result.config,
       baseDir: path.dirname(result.filepath),
       locator: locators.get(result.filepath),
+    },
+  }
+}
+
+// A named file that holds nothing usable is reported, never taken for "no file found".
+function nullConfig(file: string, locators: Map<string, Locator>): ReadConfigResult {
+  if (path.basename(file) !== 'package.json') {
+    // `null` as the whole config: the schema step says what it must be.
+    const [format, baseDir, locator] = [formatOf(file), path.dirname(file), locators.get(file)]
+    return { ok: true, file: { file, format, config: null, baseDir, locator } }
+  }
+  return {
+    ok: false,
+    problem: {
+      code: ErrorCodes.IOC_ERR_CONFIG_NOT_FOUND,
+      step: 'parse',
+      path: '',
+      file,
+      message: 'This package.json has no `iochain` key.',
     },
   }
 }
@@ -145,7 +166,9 @@ function createLoaders(locators: Map<string, Locator>): Record<string, Loader> {
     '.cjs': loadModule,
   }
   for (const [ext, load] of Object.entries(loaders)) {
-    loaders[ext] = async (file, text) => refuseImports(file, await load(file, text), locators)
+    // Editors on Windows may start a UTF-8 file with a byte order mark; JSON.parse refuses it.
+    const read: Loader = async (file, text) => load(file, text.replace(/^\uFEFF/, ''))
+    loaders[ext] = async (file, text) => refuseImports(file, await read(file, text), locators)
   }
   return loaders
 }
@@ -189,9 +212,15 @@ function parseYaml(text: string): unknown {
   const doc = parseDocument(text, { lineCounter, prettyErrors: false })
   const [first] = yamlErrors(text)
   if (first) {
-    throw new ParseFailure(ErrorCodes.IOC_ERR_CONFIG_SYNTAX, `${first.message}.`, first.position)
+    // The parser's own wording points at its API; say what to change in the file instead.
+    const message =
+      first.code === 'MULTIPLE_DOCS'
+        ? 'A config file holds one YAML document; this one starts another with `---`'
+        : first.message
+    throw new ParseFailure(ErrorCodes.IOC_ERR_CONFIG_SYNTAX, `${message}.`, first.position)
   }
-  return doc.toJS()
+  // Comments only: as empty as an empty file.
+  return doc.contents === null ? undefined : doc.toJS()
 }
 
 function yamlErrors(

@@ -3,7 +3,8 @@ import type { FromSchema } from 'json-schema-to-ts'
 // The one description of a config file. ajv validates against it, the published
 // `config.schema.json` is written from it, and the TypeScript types below are computed from it,
 // so the three cannot disagree. It is spelled out without shared fragments because
-// `isolatedDeclarations` needs the literal to be self-contained.
+// `isolatedDeclarations` needs the literal to be self-contained. Durations stop at 2^31 - 1 ms,
+// the longest a Node timer waits: a larger one fires at once, failing every hook it guards.
 
 /** The JSON Schema of an IOChain config file (draft-07). */
 export const configSchema = {
@@ -33,14 +34,16 @@ export const configSchema = {
         headersTimeoutMs: {
           type: 'integer',
           minimum: 1,
+          maximum: 2147483647,
           description: 'Time to wait for the response headers.',
         },
         bodyTimeoutMs: {
           type: 'integer',
           minimum: 1,
+          maximum: 2147483647,
           description: 'Longest silence allowed between body chunks.',
         },
-        connectTimeoutMs: { type: 'integer', minimum: 1 },
+        connectTimeoutMs: { type: 'integer', minimum: 1, maximum: 2147483647 },
         connections: {
           type: 'integer',
           minimum: 1,
@@ -88,7 +91,12 @@ export const configSchema = {
                 type: 'boolean',
                 description: 'Run the hooks in a worker thread of the pool.',
               },
-              timeoutMs: { type: 'integer', minimum: 1, description: 'Deadline of each hook.' },
+              timeoutMs: {
+                type: 'integer',
+                minimum: 1,
+                maximum: 2147483647,
+                description: 'Deadline of each hook.',
+              },
               failMode: {
                 enum: ['open', 'closed'],
                 description: 'closed: a failing hook fails the request. open: it is logged.',
@@ -135,6 +143,7 @@ export const configSchema = {
         idleTimeoutMs: {
           type: 'integer',
           minimum: 0,
+          maximum: 2147483647,
           description: 'An idle thread above minThreads ends after this long.',
         },
         maxQueue: {
@@ -161,6 +170,7 @@ export const configSchema = {
         bodyTimeoutMs: {
           type: 'integer',
           minimum: 1,
+          maximum: 2147483647,
           description: 'Time a request body may take to arrive; 60 s unless given.',
         },
         backgroundQueue: {
@@ -171,6 +181,7 @@ export const configSchema = {
         backgroundTimeoutMs: {
           type: 'integer',
           minimum: 1,
+          maximum: 2147483647,
           description: 'Deadline of a background hook that sets none.',
         },
       },

@@ -54,7 +54,7 @@ export async function resolveFilterExport(
   } catch (err) {
     throw new IOChainError(
       ErrorCodes.IOC_ERR_SPEC_IMPORT,
-      `Filter module \`${parsed.module}\` (${file}) failed to load: ${describeError(err)}`,
+      `Filter module \`${parsed.module}\` (${file}) failed to load: ${describeImportError(err)}`,
       { cause: err },
     )
   }
@@ -154,6 +154,17 @@ export async function instantiateFilter(
 }
 
 // --- internal ---
+
+// Node's `Require stack:` lists loader internals, and transpilers put the place on a line of its
+// own; the report shows one line per problem, so both are folded away.
+function describeImportError(err: unknown): string {
+  const [message = ''] = describeError(err).split(/\nRequire stack:/)
+  return message
+    .split('\n')
+    .map((line) => line.trim())
+    .filter(Boolean)
+    .join(' ')
+}
 
 function resolvePathModule(spec: string, module: string, baseDir: string): string {
   const file = module.startsWith('file:') ? fileURLToPath(module) : path.resolve(baseDir, module)

@@ -5,16 +5,16 @@ import { createGateway, type FilterEntry, IOChain, loadFilters } from '@iochain/
 import type { GatewayCommand, GatewayReady, GatewayReport, Way } from './protocol.ts'
 
 // The gateway under test, alone in its process so that its event loop is measured by itself.
-// argv: way, upstream URL.
+// argv: way, upstream URL, scan passes.
 
-const [way, upstream] = process.argv.slice(2) as [Way, string]
+const [way, upstream, passes] = process.argv.slice(2) as [Way, string, string]
 const here = fileURLToPath(import.meta.url)
 const scanner = `${path.join(path.dirname(here), `pii-scanner${path.extname(here)}`)}:PiiScanner`
 
 const entries: Record<Way, FilterEntry[]> = {
   none: [],
-  inline: [{ use: scanner, worker: false }],
-  worker: [{ use: scanner, worker: true }],
+  inline: [{ use: scanner, worker: false, options: { passes: Number(passes) } }],
+  worker: [{ use: scanner, worker: true, options: { passes: Number(passes) } }],
 }
 
 const filters = await loadFilters(entries[way])

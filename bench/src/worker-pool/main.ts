@@ -5,8 +5,7 @@ import path from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { parseArgs } from 'node:util'
 import { startMockModel } from '@iochain/core/mock'
-import { calibratedPrompt, inScanRange, measureScan, SCAN_RANGE_MS } from './calibrate.ts'
-import { longPrompt } from './prompt.ts'
+import { calibratedScan, inScanRange, PROMPT_BYTES, SCAN_RANGE_MS } from './calibrate.ts'
 import type { GatewayReady, GatewayReport, LoadPlan, LoadReport, Way } from './protocol.ts'
 
 // The worker-pool scenario: one CPU-heavy PII filter run not at all, inline on the event loop,
@@ -29,8 +28,10 @@ export interface WorkerPoolBenchOptions {
   streamRate?: number
   durationS?: number
   warmupS?: number
-  /** Fixed prompt size; unless given, the prompt is sized so that the scan costs 5-10 ms. */
+  /** Prompt size, 64,000 bytes unless given. */
   promptBytes?: number
+  /** Scan passes per request; unless given, as many as make the scan cost 5-10 ms. */
+  passes?: number
   connections?: number
   /** Times each way runs; the summary takes the median of each figure. */
   rounds?: number
@@ -41,10 +42,10 @@ export interface WorkerPoolBenchOptions {
 /** Runs the three ways one after another, prints the table and saves the JSON. */
 export async function runWorkerPoolBench(options: WorkerPoolBenchOptions = {}) {
   const log = options.log ?? ((line: string) => process.stdout.write(`${line}\n`))
-  const { prompt, scanMs } = options.promptBytes
-    ? fixedPrompt(options.promptBytes)
-    : calibratedPrompt()
-  log(`worker-pool: PII scan of a ${prompt.length}-byte prompt costs ${scanMs.toFixed(2)} ms here`)
+  const bytes = options.promptBytes ?? PROMPT_BYTES
+  const { prompt, passes, scanMs } = calibratedScan(bytes, options.passes)
+  const scan = `PII scan of a ${prompt.length}-byte prompt, ${passes} pass(es)`
+  log(`worker-pool: ${scan} costs ${scanMs.toFixed(2)} ms here`)
   if (!inScanRange(scanMs)) {
     log(`worker-pool: that is outside the ${SCAN_RANGE_MS.min}-${SCAN_RANGE_MS.max} ms aimed at`)
   }
@@ -61,7 +62,7 @@ export async function runWorkerPoolBench(options: WorkerPoolBenchOptions = {}) {
     for (let round = 1; round <= (options.rounds ?? 1); round++) {
       for (const way of WAYS) {
         log(`worker-pool: round ${round}, ${way} ...`)
-        results.push(await runWay(way, mock.url.replace(/\/v1$/, ''), base, options))
+        results.push(await runWay(way, mock.url.replace(/\/v1$/, ''), base, passes, options))
       }
     }
   } finally {
@@ -69,13 +70,13 @@ export async function runWorkerPoolBench(options: WorkerPoolBenchOptions = {}) {
   }
   const summary = summarize(results)
   const note =
-    `PII scan of a ${prompt.length}-byte prompt: ${scanMs.toFixed(2)} ms on this machine; ` +
+    `${scan}: ${scanMs.toFixed(2)} ms on this machine; ` +
     `${base.rate} requests/s and ${base.streamRate} streams/s; medians of ` +
     `${options.rounds ?? 1} round(s).`
   const markdown = [note, '', ...formatTable(summary), '', ...formatGoals(summary)].join('\n')
   for (const line of markdown.split('\n')) log(line)
   const { prompt: _prompt, ...load } = base
-  const data = { scanMs, promptBytes: prompt.length, load, results, summary }
+  const data = { scanMs, promptBytes: prompt.length, passes, load, results, summary }
   const file = saveResults(options.resultsDir, data)
   log(`worker-pool: results saved to ${file}`)
   return { summary, markdown, data }
@@ -85,9 +86,11 @@ async function runWay(
   way: Way,
   upstream: string,
   base: Omit<LoadPlan, 'url' | 'durationS'>,
+  passes: number,
   options: WorkerPoolBenchOptions,
 ): Promise<WayResult> {
-  const gateway = fork(sibling('gateway-process'), [way, `${upstream}/v1`], { stdio: 'inherit' })
+  const args = [way, `${upstream}/v1`, String(passes)]
+  const gateway = fork(sibling('gateway-process'), args, { stdio: 'inherit' })
   try {
     const ready = await next<GatewayReady>(gateway, 'ready')
     const plan = { ...base, url: ready.url }
@@ -125,11 +128,6 @@ function next<T extends { kind: string }>(child: ChildProcess, kind: T['kind']):
     child.on('message', onMessage)
     child.once('exit', onExit)
   })
-}
-
-function fixedPrompt(bytes: number): { prompt: string; scanMs: number } {
-  const prompt = longPrompt(bytes)
-  return { prompt, scanMs: measureScan(prompt) }
 }
 
 export interface WaySummary {
@@ -249,6 +247,7 @@ if (process.argv[1] === here) {
       duration: { type: 'string' },
       warmup: { type: 'string' },
       'prompt-bytes': { type: 'string' },
+      passes: { type: 'string' },
       rounds: { type: 'string' },
     },
   })
@@ -259,6 +258,7 @@ if (process.argv[1] === here) {
     durationS: num(values.duration),
     warmupS: num(values.warmup),
     promptBytes: num(values['prompt-bytes']),
+    passes: num(values.passes),
     rounds: num(values.rounds),
   })
 }

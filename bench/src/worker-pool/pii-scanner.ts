@@ -26,8 +26,14 @@ export interface ScanResult {
   names: number
 }
 
-/** Scans one text; returns how many of each kind it found. */
-export function scanText(text: string): ScanResult {
+/** Scans one text `passes` times over; returns how many of each kind one pass found. */
+export function scanText(text: string, passes = 1): ScanResult {
+  let result = scanOnce(text)
+  for (let i = 1; i < passes; i++) result = scanOnce(text)
+  return result
+}
+
+function scanOnce(text: string): ScanResult {
   const counts: Record<string, number> = {}
   const normalized = text.normalize('NFKC')
   for (const [kind, pattern] of Object.entries(PATTERNS)) {
@@ -68,9 +74,14 @@ function messagesText(request: Readonly<Record<string, unknown>>): string {
 /** Background PII audit of every chat request: it annotates, it never blocks. */
 export class PiiScanner {
   blocking = false
+  readonly #passes: number
+
+  constructor(options: { passes?: number } = {}) {
+    this.#passes = options.passes ?? 1
+  }
 
   onRequest(ctx: IOContext): void {
-    const result = scanText(messagesText(ctx.request))
+    const result = scanText(messagesText(ctx.request), this.#passes)
     ctx.metadata.pii = result
   }
 }

@@ -14,3 +14,9 @@ export function poolFor(origin: string): Pool {
   }
   return pool
 }
+
+/** Closes every connection, so that what a target still holds afterwards is its own. */
+export async function closePools(): Promise<void> {
+  await Promise.all([...pools.values()].map((pool) => pool.close()))
+  pools.clear()
+}

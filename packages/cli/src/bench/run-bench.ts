@@ -100,7 +100,8 @@ export async function runBench(
       }
     }
 
-    // memory after the load
+    // memory after the load, once the load generator has closed its connections
+    await driver.call('closePools', null)
     await sleep(plan.settleMs)
     for (const target of live) {
       target.samples.rss.after = await readMemory(target, 'rss')

@@ -69,8 +69,11 @@ export function singleValued(headers: OutgoingHttpHeaders): Record<string, strin
   return out
 }
 
-function connectionTokens(value: string | string[] | undefined): Set<string> {
-  if (!value) return new Set()
+const NO_TOKENS: ReadonlySet<string> = new Set()
+
+function connectionTokens(value: string | string[] | undefined): ReadonlySet<string> {
+  // The values nearly every message carries name no header beyond the hop-by-hop ones.
+  if (!value || value === 'keep-alive' || value === 'close') return NO_TOKENS
   const joined = Array.isArray(value) ? value.join(',') : value
   return new Set(
     joined

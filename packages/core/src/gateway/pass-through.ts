@@ -1,8 +1,8 @@
 import type { IncomingMessage, ServerResponse } from 'node:http'
-import { pipeline } from 'node:stream/promises'
 import type { GatewayDeps } from './exchange.ts'
 import { clientResponseHeaders, upstreamRequestHeaders } from './headers.ts'
 import { sendError } from './openai-error.ts'
+import { relayBody } from './relay-body.ts'
 import { describeUpstreamFailure } from './upstream.ts'
 
 /** Any other path or method, and every request when no filter is configured: relayed as is. */
@@ -36,7 +36,7 @@ export async function passThrough(
     // On an inference path the id is the gateway's, as it is when filters run.
     if (requestId) resHeaders['x-request-id'] = requestId
     res.writeHead(upstreamRes.statusCode, resHeaders)
-    await pipeline(upstreamRes.body, res)
+    await relayBody(upstreamRes.body, res)
   } catch (err) {
     if (abort.signal.aborted) return
     const failure = describeUpstreamFailure(err)

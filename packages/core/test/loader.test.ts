@@ -80,6 +80,14 @@ describe('loadFilter', () => {
     expect(err.message).toContain('npm install @acme/not-installed')
   })
 
+  it('says an installed package does not export a subpath, not to install it', async () => {
+    const err = await failure('eventsource-parser/nope:Filter')
+    expect(err.code).toBe(ErrorCodes.IOC_ERR_SPEC_NOT_FOUND)
+    expect(err.message).toContain('package `eventsource-parser` is installed')
+    expect(err.message).toContain('does not export `eventsource-parser/nope`')
+    expect(err.message).not.toContain('npm install')
+  })
+
   it('lists the exports that exist and suggests a near miss', async () => {
     const err = await failure('./kinds.ts:ClassFiltr')
     expect(err.code).toBe(ErrorCodes.IOC_ERR_SPEC_EXPORT_MISSING)

@@ -1,4 +1,5 @@
 import { existsSync } from 'node:fs'
+import { createRequire } from 'node:module'
 import path from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { describeError, ErrorCodes, IOChainError } from '../errors.ts'
@@ -186,11 +187,34 @@ async function resolvePackageModule(
     const file = await resolvePackage(module, dir)
     if (file) return file
   }
+  const name = packageName(module)
+  const installedAt = name === module ? undefined : installedPackageDir(name, dirs)
+  if (installedAt) {
+    throw new IOChainError(
+      ErrorCodes.IOC_ERR_SPEC_NOT_FOUND,
+      `Filter spec \`${spec}\`: package \`${name}\` is installed (${installedAt}) but does ` +
+        `not export \`${module}\`; the subpaths it offers are in its package.json \`exports\`.`,
+    )
+  }
   throw new IOChainError(
     ErrorCodes.IOC_ERR_SPEC_NOT_FOUND,
     `Filter spec \`${spec}\`: package \`${module}\` cannot be found from ${dirs[0]}. ` +
-      `Install it in that project (npm install ${packageName(module)}).`,
+      `Install it in that project (npm install ${name}).`,
   )
+}
+
+// Where Node would find the package itself, whatever its `exports` map allows.
+function installedPackageDir(name: string, dirs: readonly string[]): string | undefined {
+  for (const dir of dirs) {
+    const lookups = createRequire(path.join(dir, 'noop.js')).resolve.paths(name) ?? []
+    const found = lookups.map((base) => path.join(base, name)).find(isPackageDir)
+    if (found) return found
+  }
+  return undefined
+}
+
+function isPackageDir(dir: string): boolean {
+  return existsSync(path.join(dir, 'package.json'))
 }
 
 function missingExport(

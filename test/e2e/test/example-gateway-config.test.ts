@@ -142,8 +142,10 @@ describe('iochain run with examples/gateway.config.yaml', () => {
         'pii_detected',
       ],
     ]
-    for (const [call, param, code] of cases) {
-      expect(await refusal(call)).toMatchObject({ status: 400, param, code })
+    // Caught at once: the calls run together, and a later one may fail before an earlier ends.
+    const answers = cases.map(([call, param, code]) => [refusal(call), param, code] as const)
+    for (const [answer, param, code] of answers) {
+      expect(await answer).toMatchObject({ status: 400, param, code })
     }
     // PiiGuard in the example blocks cards, IBANs and SSNs only; PiiScanner counts the rest.
     const email = 'write to jane@example.com'

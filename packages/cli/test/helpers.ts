@@ -1,9 +1,10 @@
 import { execFile } from 'node:child_process'
-import { mkdir, mkdtemp, symlink, writeFile } from 'node:fs/promises'
+import { mkdir, mkdtemp, rm, symlink, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import path from 'node:path'
 import { PassThrough } from 'node:stream'
 import { promisify } from 'node:util'
+import { afterAll } from 'vitest'
 import { runCli } from '../src/program.ts'
 
 const WORKSPACE = path.resolve(import.meta.dirname, '../../..')
@@ -24,8 +25,18 @@ export async function cli(...args: string[]): Promise<{ code: number; out: strin
   return { code, out, err }
 }
 
-export function tempDir(): Promise<string> {
-  return mkdtemp(path.join(tmpdir(), 'iochain-cli-'))
+const made: string[] = []
+
+// Registered when a test file imports this module: its folders go once its tests are done.
+afterAll(async () => {
+  await Promise.all(made.splice(0).map((dir) => rm(dir, { recursive: true, force: true })))
+})
+
+/** A fresh folder in the OS temp dir, removed after the importing file's tests. */
+export async function tempDir(): Promise<string> {
+  const dir = await mkdtemp(path.join(tmpdir(), 'iochain-cli-'))
+  made.push(dir)
+  return dir
 }
 
 /** Writes files (relative path to text) under `dir`. */

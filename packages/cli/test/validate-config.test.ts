@@ -1,15 +1,8 @@
-import {
-  copyFileSync,
-  mkdtempSync,
-  readdirSync,
-  readFileSync,
-  statSync,
-  writeFileSync,
-} from 'node:fs'
-import { tmpdir } from 'node:os'
+import { copyFileSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs'
 import path from 'node:path'
 import { describe, expect, it } from 'vitest'
 import { runCaptured } from './cli-io.ts'
+import { tempDir } from './helpers.ts'
 
 const CORPUS = path.join(import.meta.dirname, 'fixtures/broken-configs')
 const EXAMPLE = path.join(import.meta.dirname, '../../../examples/iochain.config.yaml')
@@ -42,7 +35,7 @@ describe('iochain validate config', () => {
   it("passes the README's config with every key once its API key variable is set", async () => {
     const readme = readFileSync(path.join(EXAMPLE, '../../README.md'), 'utf8')
     const block = /Every key a file can hold looks like this:\n\n```yaml\n([^`]+)```/.exec(readme)
-    const dir = mkdtempSync(path.join(tmpdir(), 'iochain-readme-'))
+    const dir = await tempDir()
     const file = path.join(dir, 'iochain.config.yaml')
     writeFileSync(file, block?.[1] ?? '')
     copyFileSync(path.join(EXAMPLE, '../hello-filter.ts'), path.join(dir, 'hello-filter.ts'))

@@ -1,8 +1,8 @@
-import { mkdtempSync, writeFileSync } from 'node:fs'
-import { tmpdir } from 'node:os'
+import { writeFileSync } from 'node:fs'
 import path from 'node:path'
 import { beforeAll, describe, expect, it } from 'vitest'
 import { runCaptured } from './cli-io.ts'
+import { tempDir } from './helpers.ts'
 
 const FILTERS = `
 import { isMainThread } from 'node:worker_threads'
@@ -34,8 +34,8 @@ workerPool:
 describe('iochain validate config with worker filters', () => {
   let file: string
 
-  beforeAll(() => {
-    const dir = mkdtempSync(path.join(tmpdir(), 'iochain-validate-'))
+  beforeAll(async () => {
+    const dir = await tempDir()
     writeFileSync(path.join(dir, 'filters.ts'), FILTERS)
     file = path.join(dir, 'iochain.config.yaml')
     writeFileSync(file, CONFIG)

@@ -1,16 +1,16 @@
 import { createHash } from 'node:crypto'
-import { mkdtempSync, writeFileSync } from 'node:fs'
-import { tmpdir } from 'node:os'
+import { writeFileSync } from 'node:fs'
 import path from 'node:path'
 import { createSilentLogger, type IOFilterReject, redactHeaders } from '@iochain/core'
 import { afterEach, describe, expect, it } from 'vitest'
 import { ApiKeyAuth } from '../src/api-key-auth.ts'
 import { chatContext, initFor } from './_context.ts'
+import { tempDir } from './_temp-dir.ts'
 
 const bobHash = createHash('sha256').update('sk-bob').digest('hex')
 
 function keysDir(text: string): string {
-  const dir = mkdtempSync(path.join(tmpdir(), 'iochain-keys-'))
+  const dir = tempDir('iochain-keys-')
   writeFileSync(path.join(dir, 'keys.txt'), text)
   return dir
 }

@@ -1,10 +1,10 @@
-import { mkdtempSync, readdirSync, readFileSync } from 'node:fs'
-import { tmpdir } from 'node:os'
+import { readdirSync, readFileSync } from 'node:fs'
 import path from 'node:path'
 import { createIOContext, type IOContext } from '@iochain/core'
 import { describe, expect, it } from 'vitest'
 import { AuditLog } from '../src/audit-log.ts'
 import { initFor } from './_context.ts'
+import { tempDir } from './_temp-dir.ts'
 
 function finished(id: number, content = 'hello'): IOContext {
   const ctx = createIOContext({
@@ -36,7 +36,7 @@ function readLines(dir: string): string[] {
 
 describe('AuditLog', () => {
   it('writes one record per request, without prompts unless asked', async () => {
-    const dir = mkdtempSync(path.join(tmpdir(), 'iochain-audit-'))
+    const dir = tempDir('iochain-audit-')
     const audit = new AuditLog({ file: 'audit/audit.jsonl' }, initFor('AuditLog', dir))
     audit.onResponse(finished(1, 'my mail is jane@example.com'))
     await audit.close()
@@ -62,7 +62,7 @@ describe('AuditLog', () => {
   })
 
   it('includes prompts and completions on request, with personal data redacted', async () => {
-    const dir = mkdtempSync(path.join(tmpdir(), 'iochain-audit-'))
+    const dir = tempDir('iochain-audit-')
     const options = { file: 'a.jsonl', includePrompt: true, includeCompletion: true }
     const audit = new AuditLog(options, initFor('AuditLog', dir))
     audit.onResponse(finished(1, 'my mail is jane@example.com'))
@@ -73,7 +73,7 @@ describe('AuditLog', () => {
   })
 
   it('rotates by size and keeps every record across the files', async () => {
-    const dir = mkdtempSync(path.join(tmpdir(), 'iochain-audit-'))
+    const dir = tempDir('iochain-audit-')
     const audit = new AuditLog({ file: 'a.jsonl', size: '1K' }, initFor('AuditLog', dir))
     for (let i = 0; i < 40; i++) {
       audit.onResponse(finished(i))
@@ -88,7 +88,7 @@ describe('AuditLog', () => {
   })
 
   it('drops records past its buffer only by counting them, and flushes the rest', async () => {
-    const dir = mkdtempSync(path.join(tmpdir(), 'iochain-audit-'))
+    const dir = tempDir('iochain-audit-')
     const options = { file: 'a.jsonl', maxPendingBytes: 1024 }
     const audit = new AuditLog(options, initFor('AuditLog', dir))
     // Written in one synchronous burst: the disk cannot keep up, so the buffer limit is reached.

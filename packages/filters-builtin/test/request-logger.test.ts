@@ -1,13 +1,13 @@
-import { mkdtempSync, readFileSync } from 'node:fs'
-import { tmpdir } from 'node:os'
+import { readFileSync } from 'node:fs'
 import path from 'node:path'
 import { createIOContext, createSilentLogger } from '@iochain/core'
 import { describe, expect, it } from 'vitest'
 import { RequestLogger } from '../src/request-logger.ts'
+import { tempDir } from './_temp-dir.ts'
 
 describe('RequestLogger', () => {
   it('writes one JSON line per finished request, without bodies or headers', async () => {
-    const dir = mkdtempSync(path.join(tmpdir(), 'iochain-reqlog-'))
+    const dir = tempDir('iochain-reqlog-')
     const logger = new RequestLogger(
       { destination: 'logs/requests.jsonl' },
       { name: 'RequestLogger', logger: createSilentLogger(), baseDir: dir },

@@ -1,4 +1,4 @@
-import { mkdtemp, writeFile } from 'node:fs/promises'
+import { mkdtemp, rm, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import path from 'node:path'
 import { ErrorCodes } from '@iochain/core'
@@ -32,10 +32,14 @@ describe('startGateway with a config', () => {
 
   it('reads a config file, resolving specs against its folder', async () => {
     const dir = await mkdtemp(path.join(tmpdir(), 'iochain-testkit-'))
-    const config = { filters: [{ use: `${fixture}:MaxTokens`, options: { max: 5 } }] }
-    await writeFile(path.join(dir, 'iochain.config.json'), JSON.stringify(config))
-    gw = await startGateway({ config: 'iochain.config.json', baseDir: dir })
-    await expect(ask(gw, 6)).rejects.toMatchObject({ status: 400 })
+    try {
+      const config = { filters: [{ use: `${fixture}:MaxTokens`, options: { max: 5 } }] }
+      await writeFile(path.join(dir, 'iochain.config.json'), JSON.stringify(config))
+      gw = await startGateway({ config: 'iochain.config.json', baseDir: dir })
+      await expect(ask(gw, 6)).rejects.toMatchObject({ status: 400 })
+    } finally {
+      await rm(dir, { recursive: true, force: true })
+    }
   })
 
   it('refuses a config its filter options do not fit, naming the path', async () => {

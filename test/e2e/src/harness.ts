@@ -1,4 +1,4 @@
-import { mkdtempSync, writeFileSync } from 'node:fs'
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import path from 'node:path'
 import {
@@ -18,6 +18,7 @@ import {
 import { type MockModel, type MockModelOptions, startMockModel } from '@iochain/core/mock'
 import OpenAI from 'openai'
 import { pino } from 'pino'
+import { afterAll } from 'vitest'
 
 export interface TestGateway {
   gateway: Gateway
@@ -97,9 +98,18 @@ export async function startTestGateway(options: StartOptions = {}): Promise<Test
   }
 }
 
-/** A fresh temporary folder holding the given files; returns its path. */
+const tempDirs: string[] = []
+
+// Registered when a test file imports this module, so it runs after that file's own `afterAll`
+// hooks have stopped what writes into the folders.
+afterAll(() => {
+  for (const dir of tempDirs.splice(0)) rmSync(dir, { recursive: true, force: true })
+})
+
+/** A fresh temporary folder holding the given files, removed after the file's tests. */
 export function writeTempFiles(files: Record<string, string>): string {
   const dir = mkdtempSync(path.join(tmpdir(), 'iochain-test-'))
+  tempDirs.push(dir)
   for (const [name, text] of Object.entries(files)) writeFileSync(path.join(dir, name), text)
   return dir
 }

@@ -1,13 +1,13 @@
 import { type ChildProcess, spawn } from 'node:child_process'
-import { copyFileSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs'
+import { readFileSync } from 'node:fs'
 import { createRequire } from 'node:module'
 import { createServer } from 'node:net'
-import { tmpdir } from 'node:os'
 import path from 'node:path'
 import { createInterface } from 'node:readline'
 import { fileURLToPath } from 'node:url'
 import OpenAI, { APIError } from 'openai'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { writeTempFiles } from '../src/harness.ts'
 
 // The example an operator copies: examples/gateway.config.yaml, run by the real CLI.
 const EXAMPLES = fileURLToPath(new URL('../../../examples/', import.meta.url))
@@ -31,15 +31,13 @@ function freePort(): Promise<number> {
 
 // A copy in a folder of its own, so the audit file lands there; only the metrics port changes.
 async function exampleFolder(): Promise<{ dir: string; metricsPort: number }> {
-  const dir = mkdtempSync(path.join(tmpdir(), 'iochain-example-'))
   const metricsPort = await freePort()
   const config = readFileSync(path.join(EXAMPLES, 'gateway.config.yaml'), 'utf8')
   expect(config).toContain('port: 9464')
-  writeFileSync(
-    path.join(dir, 'gateway.config.yaml'),
-    config.replace('port: 9464', `port: ${metricsPort}`),
-  )
-  copyFileSync(path.join(EXAMPLES, 'api-keys.txt'), path.join(dir, 'api-keys.txt'))
+  const dir = writeTempFiles({
+    'gateway.config.yaml': config.replace('port: 9464', `port: ${metricsPort}`),
+    'api-keys.txt': readFileSync(path.join(EXAMPLES, 'api-keys.txt'), 'utf8'),
+  })
   return { dir, metricsPort }
 }
 
@@ -84,8 +82,9 @@ describe('iochain run with examples/gateway.config.yaml', () => {
     baseURL = `${url}/v1`
   })
 
-  afterAll(() => {
+  afterAll(async () => {
     if (child.exitCode === null) child.kill('SIGKILL')
+    await exited
   })
 
   it('answers 401 invalid_api_key without a known key, and serves both example keys', async () => {
@@ -143,8 +142,10 @@ describe('iochain run with examples/gateway.config.yaml', () => {
         'pii_detected',
       ],
     ]
-    for (const [call, param, code] of cases) {
-      expect(await refusal(call)).toMatchObject({ status: 400, param, code })
+    // Caught at once: the calls run together, and a later one may fail before an earlier ends.
+    const answers = cases.map(([call, param, code]) => [refusal(call), param, code] as const)
+    for (const [answer, param, code] of answers) {
+      expect(await answer).toMatchObject({ status: 400, param, code })
     }
     // PiiGuard in the example blocks cards, IBANs and SSNs only; PiiScanner counts the rest.
     const email = 'write to jane@example.com'

@@ -88,6 +88,16 @@ describe('a client sending `expect: 100-continue`', () => {
     expect(answer).toMatchObject({ status: 415, continued: false })
   })
 
+  it('is refused with 415 before sending a compressed body', async () => {
+    const answer = await postExpecting(`${t.gateway.url}/v1/chat/completions`, {
+      'content-type': 'application/json',
+      'content-encoding': 'gzip',
+      'content-length': BODY.length,
+    })
+    expect(answer).toMatchObject({ status: 415, continued: false })
+    expect(JSON.parse(answer.body).error.code).toBe('unsupported_content_encoding')
+  })
+
   it('ran the filters once for the one filtered request that was admitted', () => {
     expect(requests).toBe(1)
   })

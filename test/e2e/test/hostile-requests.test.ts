@@ -61,6 +61,14 @@ describe('requests built to confuse the gateway or what is behind it', () => {
     expect(upstream.requests).toHaveLength(0)
   })
 
+  it('answers chunk extensions past the parser limit with an OpenAI-shaped 413', async () => {
+    const extension = `;x=${'a'.repeat(20_000)}`
+    const chunked = `transfer-encoding: chunked\r\n\r\n${BODY.length.toString(16)}${extension}\r\n`
+    const answer = await rawText(t.gateway.url, `${HEAD}${chunked}${BODY}\r\n0\r\n\r\n`)
+    expectOpenAIError(answer, 413)
+    expect(upstream.requests).toHaveLength(0)
+  })
+
   it('answers pipelined requests in order, the second untouched by a bad first', async () => {
     const answer = await rawText(
       t.gateway.url,

@@ -1,17 +1,11 @@
-import { createGateway, IOChain, type ResolvedFilter } from '@iochain/core'
+import { createGateway, IOChain } from '@iochain/core'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { chatAnswer, type FakeUpstream, sendJson, startFakeUpstream } from '../src/fake-upstream.ts'
+import { entry } from '../src/harness.ts'
 
 // Servers such as vLLM answer with an `x-request-id` of their own; the client's stays the
 // gateway's, the one its filters logged, with filters or without.
-const noop: ResolvedFilter = {
-  name: 'noop',
-  blocking: true,
-  failMode: 'closed',
-  strict: false,
-  credentials: false,
-  filter: { onRequest() {} },
-}
+const noop = entry({ name: 'noop', onRequest() {} })
 
 let upstream: FakeUpstream
 beforeAll(async () => {

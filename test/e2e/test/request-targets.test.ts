@@ -23,6 +23,11 @@ const CHAT_SPELLINGS = [
   '/v1/chat/completions%20',
   '/v1/chat/completions#part',
   'http://elsewhere.example/v1/chat/completions',
+  // Refused by WHATWG URLs, taken by other parsers (Go's among them).
+  'http://elsewhere.example:99999/v1/chat/completions',
+  // A host first, to a server that reads the target against a base URL.
+  '//elsewhere.example/v1/chat/completions',
+  '/\\elsewhere.example/v1/chat/completions',
 ]
 
 function post(url: string, target: string, method = 'POST'): Promise<string> {
@@ -96,6 +101,13 @@ describe.each([
     for (const target of ['/v1/models/org%2Fname?x=%2F', '/v1/chat/completions/abc/messages']) {
       await post(t.gateway.url, target, 'GET')
       expect(upstream.requests.at(-1)?.url).toBe(target)
+    }
+  })
+
+  it('relays an absolute-form target by its path alone, whatever its authority', async () => {
+    for (const authority of ['http://elsewhere.example', 'http://elsewhere.example:99999']) {
+      await post(t.gateway.url, `${authority}/v1/models?x=1`, 'GET')
+      expect(upstream.requests.at(-1)?.url).toBe('/v1/models?x=1')
     }
   })
 })

@@ -409,7 +409,7 @@ describe('loading worker filters', () => {
     expect((failure as Error).message).toContain('./held.ts:Check')
   })
 
-  it("lets an entry's worker: false keep a filter that asks for the pool in this thread", async () => {
+  it("lets an entry's worker: false keep a pool-asking filter in this thread", async () => {
     const dir = writeTempFiles({ 'scanner.ts': SCANNER })
     const [scanner] = await loadFilters([{ use: './scanner.ts:Scanner', worker: false }], {
       baseDir: dir,

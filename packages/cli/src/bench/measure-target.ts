@@ -80,13 +80,7 @@ export async function measureHeavy(
   for (const level of plan.streamLevels) {
     // Every target is tried up to the memory level, so their lateness compares level by level.
     if (!holding && level > plan.memoryStreams) break
-    const result = await driver.call<StreamsResult>('streams', {
-      origin,
-      count: level,
-      // Spread over one pace interval, so chunks of different streams do not all coincide.
-      staggerMs: 20 / level,
-      keepSamples: false,
-    })
+    const result = await concurrentStreams(driver, origin, level)
     samples.worstLateMs[level] = [...(samples.worstLateMs[level] ?? []), result.worstLateMs]
     const ok = result.failed === 0 && result.merged === 0
     if (holding && ok && result.worstLateMs <= LATE_CHUNK_LIMIT_MS) held = level
@@ -104,17 +98,26 @@ export async function measureStreamMemory(
   target: LiveTarget,
   plan: BenchPlan,
 ): Promise<void> {
-  const count = plan.memoryStreams
   const { result, peak } = await withPeakRss(target, () =>
-    driver.call<StreamsResult>('streams', {
-      origin: target.origin,
-      count,
-      staggerMs: 20 / count,
-      keepSamples: false,
-    }),
+    concurrentStreams(driver, target.origin, plan.memoryStreams),
   )
   target.samples.failedStreams += result.failed
   target.samples.rss.streams = peak
+}
+
+// `count` paced streams at once, spread over one pace interval so that their chunks do not all
+// coincide.
+function concurrentStreams(
+  driver: BenchChild,
+  origin: string,
+  count: number,
+): Promise<StreamsResult> {
+  return driver.call<StreamsResult>('streams', {
+    origin,
+    count,
+    staggerMs: 20 / count,
+    keepSamples: false,
+  })
 }
 
 /** Runs `work` while reading the target's memory every 200 ms; the peak is kept. */

@@ -46,7 +46,8 @@ export function formatTables(targets: readonly TargetFigures[], plan: BenchPlan)
     '',
     table(targets, STREAM_COLUMNS),
     '',
-    `### Memory of the gateway process (streams: ${plan.memoryStreams} concurrent, on a fresh heap)`,
+    `### Memory of the gateway process (streams: ${plan.memoryStreams} concurrent, ` +
+      'on a fresh heap)',
     '',
     table(targets, MEMORY_COLUMNS),
   ].join('\n')

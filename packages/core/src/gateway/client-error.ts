@@ -7,6 +7,7 @@ const ANSWERS: Record<string, [number, string, string]> = {
     'Request Header Fields Too Large',
     'The request headers are too large.',
   ],
+  HPE_CHUNK_EXTENSIONS_OVERFLOW: [413, 'Payload Too Large', 'The chunk extensions are too large.'],
   ERR_HTTP_REQUEST_TIMEOUT: [408, 'Request Timeout', 'The request did not arrive in time.'],
 }
 const MALFORMED: [number, string, string] = [

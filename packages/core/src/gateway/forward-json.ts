@@ -32,9 +32,7 @@ export async function forwardJson(
   }
 
   const status = upstreamRes.statusCode
-  const headers = clientResponseHeaders(upstreamRes.headers)
-  // The client's id for the request is the gateway's, whatever id the upstream answers with.
-  headers['x-request-id'] = ctx.requestId
+  const headers = clientResponseHeaders(upstreamRes.headers, ctx.requestId)
   const encoding = headers['content-encoding']
   if (encoding !== undefined) {
     // Sent on decoded, so the client gets what the filters saw whatever it accepts.

@@ -22,10 +22,8 @@ export async function forwardStream(
 ): Promise<void> {
   const { ctx, res } = exchange
   const status = upstreamRes.statusCode
-  const headers = clientResponseHeaders(upstreamRes.headers)
+  const headers = clientResponseHeaders(upstreamRes.headers, ctx.requestId)
   delete headers['content-length']
-  // The client's id for the request is the gateway's, whatever id the upstream answers with.
-  headers['x-request-id'] = ctx.requestId
   res.writeHead(status, headers)
   res.flushHeaders()
 

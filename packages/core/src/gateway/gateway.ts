@@ -8,7 +8,7 @@ import { answerClientError } from './client-error.ts'
 import type { GatewayDeps } from './exchange.ts'
 import { handleFiltered } from './handle-filtered.ts'
 import { sendError } from './openai-error.ts'
-import { isJsonContentType } from './parse-request.ts'
+import { refusalByHeaders } from './parse-request.ts'
 import { passThrough } from './pass-through.ts'
 import { pickRequestId } from './request-id.ts'
 import { routeOf } from './routes.ts'
@@ -145,7 +145,7 @@ export function createGateway(options: GatewayOptions): Gateway {
 function refusedUnread(req: IncomingMessage, limit: number): boolean {
   if (req.method !== 'POST' || !routeOf(req.url ?? '/').endpoint) return false
   const declared = Number(req.headers['content-length'])
-  return !isJsonContentType(req.headers['content-type']) || declared > limit
+  return refusalByHeaders(req.headers) !== undefined || declared > limit
 }
 
 async function refuseMethod(res: ServerResponse): Promise<void> {

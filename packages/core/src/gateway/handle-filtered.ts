@@ -7,7 +7,7 @@ import { forwardJson } from './forward-json.ts'
 import { forwardStream } from './forward-stream.ts'
 import { flattenHeaders, upstreamRequestHeaders } from './headers.ts'
 import { sendError } from './openai-error.ts'
-import { isJsonContentType, parseRequestBody } from './parse-request.ts'
+import { parseRequestBody, refusalByHeaders } from './parse-request.ts'
 import { BodyReadError, readBody } from './read-body.ts'
 import { pickRequestId } from './request-id.ts'
 import { describeUpstreamFailure } from './upstream.ts'
@@ -25,23 +25,11 @@ export async function handleFiltered(
   res.setHeader('x-request-id', requestId)
 
   // read and parse
-  if (!isJsonContentType(req.headers['content-type'])) {
+  const refusal = refusalByHeaders(req.headers)
+  if (refusal) {
+    // The unread body is not worth keeping the connection for.
     res.setHeader('connection', 'close')
-    const message = 'The request body must be JSON, sent with `content-type: application/json`.'
-    sendError(res, 415, { message, type: 'invalid_request_error', code: 'unsupported_media_type' })
-    return
-  }
-  const encoding = requestEncoding(req.headers['content-encoding'])
-  if (encoding) {
-    // Filters would have to see the decoded JSON, and the upstream might decode it otherwise.
-    res.setHeader('connection', 'close')
-    const message = `Request bodies must not be compressed (\`content-encoding: ${encoding}\`).`
-    sendError(res, 415, {
-      message,
-      type: 'invalid_request_error',
-      param: 'content-encoding',
-      code: 'unsupported_content_encoding',
-    })
+    sendError(res, 415, refusal)
     return
   }
   let raw: Buffer
@@ -133,10 +121,4 @@ export async function handleFiltered(
 async function finish(deps: GatewayDeps, exchange: Exchange): Promise<void> {
   exchange.ctx.timings.finishedAt ??= Date.now()
   await deps.chain.runResponse(exchange.ctx)
-}
-
-// The coding a request body claims, or `undefined` for none or `identity`.
-function requestEncoding(header: string | undefined): string | undefined {
-  const coding = header?.trim().toLowerCase()
-  return coding && coding !== 'identity' ? coding : undefined
 }

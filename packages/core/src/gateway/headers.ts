@@ -46,9 +46,13 @@ export function upstreamRequestHeaders(
   return out
 }
 
-/** The upstream's response headers for the client, without hop-by-hop ones. */
+/**
+ * The upstream's response headers for the client, without hop-by-hop ones. Given a `requestId`
+ * (on an inference path), the client's id is the gateway's, whatever id the upstream answers with.
+ */
 export function clientResponseHeaders(
   upstream: Record<string, string | string[] | undefined>,
+  requestId?: string,
 ): OutgoingHttpHeaders {
   const out: OutgoingHttpHeaders = {}
   const listed = connectionTokens(upstream.connection)
@@ -56,6 +60,7 @@ export function clientResponseHeaders(
     if (value === undefined || HOP_BY_HOP.has(name) || listed.has(name)) continue
     out[name] = value
   }
+  if (requestId) out['x-request-id'] = requestId
   return out
 }
 

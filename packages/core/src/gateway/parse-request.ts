@@ -1,4 +1,5 @@
 import { isUtf8 } from 'node:buffer'
+import type { IncomingHttpHeaders } from 'node:http'
 import type { Endpoint } from '../filter.ts'
 import { jsonDepthExceeds } from './json-depth.ts'
 import type { OpenAIErrorFields } from './openai-error.ts'
@@ -44,6 +45,22 @@ export function parseRequestBody(raw: Buffer, endpoint: Endpoint): ParsedRequest
   return { ok: true, body: record }
 }
 
+/** Why a body is refused, with 415, on its headers alone: before it is read or asked for. */
+export function refusalByHeaders(headers: IncomingHttpHeaders): OpenAIErrorFields | undefined {
+  const type = 'invalid_request_error'
+  if (!isJsonContentType(headers['content-type'])) {
+    const message = 'The request body must be JSON, sent with `content-type: application/json`.'
+    return { message, type, code: 'unsupported_media_type' }
+  }
+  const encoding = requestEncoding(headers['content-encoding'])
+  if (encoding) {
+    // Filters would have to see the decoded JSON, and the upstream might decode it otherwise.
+    const message = `Request bodies must not be compressed (\`content-encoding: ${encoding}\`).`
+    return { message, type, param: 'content-encoding', code: 'unsupported_content_encoding' }
+  }
+  return undefined
+}
+
 /** `application/json` or a `+json` type; a request without a content type is taken as JSON. */
 export function isJsonContentType(header: string | undefined): boolean {
   if (header === undefined) return true
@@ -53,4 +70,10 @@ export function isJsonContentType(header: string | undefined): boolean {
 
 function invalid(message: string, param: string | null = null): ParsedRequest {
   return { ok: false, status: 400, error: { message, type: 'invalid_request_error', param } }
+}
+
+// The coding a request body claims, or `undefined` for none or `identity`.
+function requestEncoding(header: string | undefined): string | undefined {
+  const coding = header?.trim().toLowerCase()
+  return coding && coding !== 'identity' ? coding : undefined
 }

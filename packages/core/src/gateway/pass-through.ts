@@ -32,10 +32,7 @@ export async function passThrough(
       body: hasBody ? req : null,
       signal: abort.signal,
     })
-    const resHeaders = clientResponseHeaders(upstreamRes.headers)
-    // On an inference path the id is the gateway's, as it is when filters run.
-    if (requestId) resHeaders['x-request-id'] = requestId
-    res.writeHead(upstreamRes.statusCode, resHeaders)
+    res.writeHead(upstreamRes.statusCode, clientResponseHeaders(upstreamRes.headers, requestId))
     await relayBody(upstreamRes.body, res)
   } catch (err) {
     if (abort.signal.aborted) return

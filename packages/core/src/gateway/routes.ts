@@ -35,21 +35,25 @@ export function routeOf(url: string): Route {
   const path = target.slice(0, end)
   const exact = FILTERED_ROUTES.get(path)
   if (exact) return { endpoint: exact, target: withoutFragment(target) }
-  const plain = canonicalPath(path)
+  let plain = canonicalPath(path)
+  // To a server that reads the target against a base URL, `//x/...` names a host `x` (as does
+  // a backslash in place of either slash).
+  if (!CANONICAL.has(plain) && /^[/\\]{2}/.test(path)) plain = plain.slice(plain.indexOf('/') + 1)
   const endpoint = CANONICAL.get(plain)
   if (!endpoint) return { endpoint: undefined, target: withoutFragment(target) }
   return { endpoint, target: `/${plain}${queryOf(target, end)}` }
 }
 
-// An absolute-form target (`POST http://host/v1/...`) is routed by its path alone.
+const AUTHORITY = /^[a-z][a-z\d+.-]*:\/\/[^/?#]*/i
+
+// An absolute-form target (`POST http://host/v1/...`) is routed and relayed by its path alone,
+// even one that the WHATWG URL parser refuses (`http://host:99999/...`) and an upstream takes.
 function originForm(url: string): string {
   if (url.startsWith('/')) return url
-  try {
-    const parsed = new URL(url)
-    return parsed.pathname + parsed.search
-  } catch {
-    return url
-  }
+  const authority = AUTHORITY.exec(url)
+  if (!authority) return url
+  const rest = url.slice(authority[0].length)
+  return rest.startsWith('/') ? rest : `/${rest}`
 }
 
 function pathEnd(url: string): number {
@@ -69,7 +73,7 @@ function withoutFragment(target: string): string {
 /** Lower-case segments, percent-decoded, with empty, `.` and `..` segments resolved. */
 function canonicalPath(path: string): string {
   let decoded = path
-  // Decoded until stable, so that `%2563` cannot hide a `c` from one decoding pass.
+  // Decoded up to four times, so that `%2563` cannot hide a `c` from one decoding pass.
   for (let i = 0; i < 4 && decoded.includes('%'); i++) {
     decoded = decoded.replace(/%([0-9a-f]{2})/gi, (_, hex: string) =>
       String.fromCharCode(Number.parseInt(hex, 16)),

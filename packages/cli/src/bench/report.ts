@@ -36,7 +36,9 @@ const MEMORY_COLUMNS: Column[] = [
 
 /** The three tables of a run, each cell with its ratio to the pass-through proxy. */
 export function formatTables(targets: readonly TargetFigures[], plan: BenchPlan): string {
-  const streams = `Paced streams (64 chunks, 20 ms apart; held = concurrent streams with no chunk more than 5 ms late, of ${plan.streamLevels.join(', ')})`
+  const streams =
+    'Paced streams (64 chunks, 20 ms apart; held = concurrent streams with no chunk more ' +
+    `than 5 ms late, of ${plan.streamLevels.join(', ')})`
   return [
     '### Requests (small chat completion)',
     '',
